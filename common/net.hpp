@@ -1,0 +1,56 @@
+#pragma once
+// Small POSIX socket helpers shared by the servers, the clients and the tests.
+
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace echo {
+
+struct Listener {
+  int fd = -1;
+  std::string host;  // as bound, numeric
+  unsigned short port = 0;
+  int family = 0;  // AF_INET or AF_INET6
+};
+
+// Resolves host (numeric or a name) and binds the first address that works. Throws
+// std::runtime_error with a one-line message ("cannot listen on 127.0.0.1:7007: Address already in use").
+Listener listen_tcp(const std::string& host, unsigned short port, int backlog = 4096);
+
+// Connects (blocking, with a timeout). Returns the fd, or -1 with errno set (ETIMEDOUT on timeout).
+int connect_tcp(const std::string& host, unsigned short port, std::chrono::milliseconds timeout);
+
+std::string format_address(const sockaddr* addr);  // "127.0.0.1:7007", "[::1]:7007"
+void set_nodelay(int fd);
+void set_nonblocking(int fd, bool on);
+
+// Raises the soft RLIMIT_NOFILE to the hard limit; returns the soft limit now in force.
+std::size_t raise_fd_limit();
+
+// Out of descriptors (or kernel memory) while accepting: retrying at once would spin.
+bool is_resource_exhaustion(int err);
+
+// Says `message` if the socket has room for it (never blocks) and closes the socket.
+void reject_and_close(int fd, std::string_view message);
+
+// muduo's answer to EMFILE: keep one descriptor in reserve. When accept() fails for lack of
+// descriptors, give the reserve back, accept the waiting connection, tell it we are busy and
+// close it, then take the reserve again. The backlog drains instead of the loop spinning.
+class SpareFd {
+ public:
+  SpareFd();
+  ~SpareFd();
+  SpareFd(const SpareFd&) = delete;
+  SpareFd& operator=(const SpareFd&) = delete;
+  // Turns away one pending connection on listen_fd. Returns true if one was turned away.
+  bool shed_one(int listen_fd);
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace echo

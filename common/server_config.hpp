@@ -1,0 +1,25 @@
+#pragma once
+// Everything echo-server's command line decides, shared by main and every backend.
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "transform.hpp"
+
+namespace echo {
+
+struct ServerConfig {
+  std::string mode = "coro";
+  std::string host = "127.0.0.1";
+  unsigned short port = 7007;
+  unsigned workers = 0;  // pool threads; 0 = number of cores
+  Transform transform = Transform::upper;
+  std::size_t max_line = 65536;
+  std::size_t max_connections = 0;          // 0 = the mode's default (see default_max_connections)
+  std::chrono::milliseconds idle_timeout{0};  // 0 = none
+  // After a stop request, how long connections get to take their last replies before being cut.
+  std::chrono::milliseconds drain_timeout{2000};
+};
+
+}  // namespace echo

@@ -1,0 +1,21 @@
+#pragma once
+// What the server does to each line: the only "business logic" in the whole toolkit.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace echo {
+
+enum class Transform { upper, echo };
+
+// ASCII a-z become A-Z; every other byte (CR, NUL, UTF-8) passes through unchanged.
+inline char to_upper_ascii(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - ('a' - 'A')) : c; }
+
+// Appends `line` transformed to `out` (no LF added).
+void append_transformed(Transform t, std::string_view line, std::string& out);
+
+std::string_view to_string(Transform t);
+std::optional<Transform> parse_transform(std::string_view name);
+
+}  // namespace echo

@@ -1,0 +1,123 @@
+#include "async_session.hpp"
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+#include <array>
+#include <memory>
+#include <string>
+
+#include "line_framer.hpp"
+
+namespace echo {
+namespace {
+
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+// Errors as values: a closed connection is normal, and an exception per close is expensive.
+constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_awaitable);
+
+// What the session shares with its idle watchdog, which may outlive it by a moment.
+struct IdleWatch {
+  explicit IdleWatch(tcp::socket& s) : socket(s), timer(s.get_executor()) {}
+  tcp::socket& socket;
+  asio::steady_timer timer;
+  Clock::time_point deadline;
+  bool expired = false;
+  bool session_over = false;
+};
+
+// asio's timeout_watchdog pattern: the session only moves `deadline` (no timer operation per
+// read); the timer wakes at most once per idle period, and cancels the socket's pending I/O
+// when the deadline has really passed.
+asio::awaitable<void> watch_idle(std::shared_ptr<IdleWatch> watch) {
+  while (!watch->session_over) {
+    watch->timer.expires_at(watch->deadline);
+    co_await watch->timer.async_wait(use_nothrow);
+    if (watch->session_over) co_return;
+    if (Clock::now() >= watch->deadline) {
+      watch->expired = true;
+      watch->socket.cancel();
+      co_return;
+    }
+  }
+}
+
+// After an ERR the peer may still be sending; closing at once would answer with RST and could
+// destroy the ERR line before it is read. Send FIN, then read and discard for a moment.
+asio::awaitable<void> linger_before_close(tcp::socket& socket) {
+  using namespace asio::experimental::awaitable_operators;
+  asio::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  asio::steady_timer give_up(socket.get_executor(), std::chrono::milliseconds(500));
+  std::array<char, 4096> sink;
+  for (int i = 0; i < 64; ++i) {
+    auto result = co_await (socket.async_read_some(asio::buffer(sink), use_nothrow) || give_up.async_wait(use_nothrow));
+    if (result.index() == 1 || std::get<0>(std::get<0>(result))) break;
+  }
+}
+
+}  // namespace
+
+asio::awaitable<void> serve_async(tcp::socket socket, SessionContext& context) {
+  const ServerConfig& config = context.config;
+  const int fd = socket.native_handle();
+  struct LeaveRegistry {  // also when something throws
+    ConnectionRegistry& live;
+    int fd;
+    ~LeaveRegistry() { live.remove(fd); }
+  } leave{context.live, fd};
+
+  asio::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  std::shared_ptr<IdleWatch> watch;
+  if (config.idle_timeout.count() > 0) {
+    watch = std::make_shared<IdleWatch>(socket);
+    watch->deadline = Clock::now() + config.idle_timeout;
+    asio::co_spawn(socket.get_executor(), watch_idle(watch), asio::detached);
+  }
+
+  LineFramer framer(config.transform, config.max_line);
+  std::array<char, 16384> in;
+  std::string out;
+  bool linger = false;
+  for (;;) {
+    const auto [read_error, n] = co_await socket.async_read_some(asio::buffer(in), use_nothrow);
+    out.clear();
+    if (!read_error) {
+      if (watch) watch->deadline = Clock::now() + config.idle_timeout;
+      const auto lines = framer.feed({in.data(), n}, out);
+      context.counters.add_traffic(lines, n, out.size());
+      // One write per burst of replies; this is where a client that does not read holds us
+      // back: we read nothing more from it until its replies are written (backpressure).
+      const auto [write_error, written] = co_await asio::async_write(socket, asio::buffer(out), use_nothrow);
+      if (write_error) break;
+      if (!framer.done()) continue;
+      linger = true;  // line too long
+      break;
+    }
+    if (read_error == asio::error::eof) {  // end of input, or a stop request (SHUT_RD)
+      context.counters.add_traffic(framer.finish(out), 0, out.size());
+      co_await asio::async_write(socket, asio::buffer(out), use_nothrow);
+      break;
+    }
+    if (watch && watch->expired) {
+      context.counters.add_traffic(0, 0, kErrIdleTimeout.size());
+      co_await asio::async_write(socket, asio::buffer(kErrIdleTimeout), use_nothrow);
+      linger = true;
+    }
+    break;  // reset, or cut at the end of a stop
+  }
+  if (watch) {
+    watch->session_over = true;
+    watch->timer.cancel();
+  }
+  if (linger) co_await linger_before_close(socket);
+}
+
+}  // namespace echo

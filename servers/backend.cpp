@@ -1,0 +1,24 @@
+#include "backend.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace echo {
+namespace {
+// Adding a mode is one file and one line here.
+constexpr std::array kBackends{
+    Backend{"fork", run_fork_backend, 256, "one process per connection, made with fork()"},
+    Backend{"thread", run_thread_backend, 1024, "one thread per connection, blocking I/O"},
+    Backend{"pool", run_pool_backend, 16384, "a fixed pool of --workers threads serving every connection"},
+    Backend{"coro", run_coro_backend, 16384, "one thread, one event loop, one C++20 coroutine per connection"},
+};
+}  // namespace
+
+std::span<const Backend> backends() { return kBackends; }
+
+const Backend* find_backend(std::string_view name) {
+  const auto it = std::find_if(kBackends.begin(), kBackends.end(), [&](const Backend& b) { return b.name == name; });
+  return it == kBackends.end() ? nullptr : &*it;
+}
+
+}  // namespace echo

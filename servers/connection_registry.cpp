@@ -1,0 +1,35 @@
+#include "connection_registry.hpp"
+
+#include <sys/socket.h>
+
+namespace echo {
+
+bool ConnectionRegistry::try_add(int fd, std::size_t limit) {
+  std::lock_guard lock(mutex_);
+  if (fds_.size() >= limit) return false;
+  fds_.insert(fd);
+  return true;
+}
+
+void ConnectionRegistry::remove(int fd) {
+  std::lock_guard lock(mutex_);
+  fds_.erase(fd);
+  if (fds_.empty()) empty_.notify_all();
+}
+
+void ConnectionRegistry::shutdown_all(int how) {
+  std::lock_guard lock(mutex_);
+  for (const int fd : fds_) shutdown(fd, how);
+}
+
+std::size_t ConnectionRegistry::size() const {
+  std::lock_guard lock(mutex_);
+  return fds_.size();
+}
+
+bool ConnectionRegistry::wait_empty(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return empty_.wait_for(lock, timeout, [this] { return fds_.empty(); });
+}
+
+}  // namespace echo

@@ -1,0 +1,122 @@
+// fork: one process per connection, made with fork().
+// Who waits: each connection's own process, asleep in recv() or send(); the parent only accepts
+// and reaps. Full isolation (a crash takes one connection down), paid for with a fork() per
+// connection and a whole process (page tables, a kernel task) per client.
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <spdlog/spdlog.h>
+#include <unordered_set>
+
+#include "backend.hpp"
+#include "blocking_accept.hpp"
+#include "blocking_session.hpp"
+#include "line_framer.hpp"
+#include "stop_signal.hpp"
+
+namespace echo {
+namespace {
+
+int g_child_exit_fd = -1;  // parent: SIGCHLD makes it readable, so poll() wakes to reap
+int g_connection_fd = -1;  // child: its one connection, for its signal handlers
+unsigned g_drain_seconds = 2;
+
+void on_sigchld(int) {
+  const int saved_errno = errno;
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto n = write(g_child_exit_fd, &one, sizeof one);
+  errno = saved_errno;
+}
+
+// Child, on SIGINT/SIGTERM: end of input now (answer what was read), and cut it if the peer
+// does not take its replies within the drain time.
+void on_child_stop(int) {
+  shutdown(g_connection_fd, SHUT_RD);
+  alarm(g_drain_seconds);
+}
+void on_child_alarm(int) { shutdown(g_connection_fd, SHUT_RDWR); }
+
+void set_handler(int sig, void (*handler)(int)) {
+  struct sigaction sa {};
+  sa.sa_handler = handler;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART | (sig == SIGCHLD ? SA_NOCLDSTOP : 0);
+  sigaction(sig, &sa, nullptr);
+}
+
+[[noreturn]] void run_child(int fd, int listen_fd, const ServerConfig& config, Counters& counters) {
+  close(listen_fd);
+  close(g_child_exit_fd);
+  g_connection_fd = fd;
+  g_drain_seconds = static_cast<unsigned>((config.drain_timeout.count() + 999) / 1000);
+  set_handler(SIGCHLD, SIG_DFL);
+  set_handler(SIGINT, on_child_stop);
+  set_handler(SIGTERM, on_child_stop);
+  set_handler(SIGALRM, on_child_alarm);
+  if (stop_requested()) on_child_stop(0);  // the stop arrived between fork() and here
+  serve_blocking(fd, config, counters);  // the totals go to the shared counters
+  _exit(0);
+}
+
+}  // namespace
+
+void run_fork_backend(const ServerConfig& config, const Listener& listener, Counters& counters) {
+  g_child_exit_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  set_handler(SIGCHLD, on_sigchld);
+  std::unordered_set<pid_t> children;
+  const auto reap = [&] {
+    std::uint64_t ignored = 0;
+    [[maybe_unused]] auto n = read(g_child_exit_fd, &ignored, sizeof ignored);
+    for (pid_t pid; (pid = waitpid(-1, nullptr, WNOHANG)) > 0;) children.erase(pid);
+  };
+
+  SpareFd spare;
+  for (;;) {
+    const int fd = accept_next(listener.fd, spare, counters, g_child_exit_fd);
+    if (fd == kAcceptStopped) break;
+    reap();  // no zombies, and an honest count for --max-connections
+    if (fd == kAcceptWoken) continue;
+    if (children.size() >= config.max_connections) {
+      counters.rejected.fetch_add(1, std::memory_order_relaxed);
+      reject_and_close(fd, kErrServerBusy);
+      continue;
+    }
+    const pid_t pid = fork();
+    if (pid == 0) run_child(fd, listener.fd, config, counters);
+    if (pid < 0) {
+      spdlog::warn("fork: {}", std::strerror(errno));
+      counters.rejected.fetch_add(1, std::memory_order_relaxed);
+      reject_and_close(fd, kErrServerBusy);
+      continue;
+    }
+    counters.accepted.fetch_add(1, std::memory_order_relaxed);
+    close(fd);  // the child has its own copy
+    children.insert(pid);
+  }
+
+  close(listener.fd);
+  // Children usually got the signal too (Ctrl-C reaches the whole process group); make sure.
+  for (const pid_t pid : children) kill(pid, SIGTERM);
+  const auto deadline = std::chrono::steady_clock::now() + config.drain_timeout + std::chrono::seconds(1);
+  while (!children.empty() && std::chrono::steady_clock::now() < deadline) {
+    pollfd pfd{g_child_exit_fd, POLLIN, 0};
+    poll(&pfd, 1, 50);
+    reap();
+  }
+  if (!children.empty()) spdlog::warn("{} children did not finish in time; killing them", children.size());
+  for (const pid_t pid : children) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+}
+
+}  // namespace echo

@@ -1,0 +1,102 @@
+// echo-server: one line protocol, four ways to serve it (--mode). This file is the part they
+// share: options, the listening socket, the ready line, signals, and the totals at the end.
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <string>
+#include <vector>
+
+#include "backend.hpp"
+#include "counters.hpp"
+#include "logging.hpp"
+#include "net.hpp"
+#include "stop_signal.hpp"
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+std::vector<std::string> mode_names() {
+  std::vector<std::string> names;
+  for (const auto& b : echo::backends()) names.emplace_back(b.name);
+  return names;
+}
+
+std::string mode_help() {
+  std::string help = "how connections are served (default: coro):";
+  for (const auto& b : echo::backends()) help += fmt::format("\n  {:<7}{}", b.name, b.description);
+  return help;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  echo::ServerConfig config;
+  std::string transform = "upper";
+  std::string log_level = "info";
+  double idle_timeout_s = 0;
+
+  CLI::App app{"echo-server: a line-based upper-case/echo server, served four ways (--mode)."};
+  app.set_version_flag("--version", std::string("echo-server ") + kVersion);
+  app.add_option("--mode", config.mode, mode_help())->check(CLI::IsMember(mode_names()));
+  app.add_option("--host", config.host, "address to bind (default 127.0.0.1)");
+  app.add_option("--port", config.port, "TCP port; 0 takes a free one (default 7007)");
+  app.add_option("--workers", config.workers, "pool threads (default: number of cores)")->check(CLI::Range(1u, 4096u));
+  app.add_option("--transform", transform, "upper: a-z become A-Z; echo: lines come back unchanged")
+      ->check(CLI::IsMember({"upper", "echo"}));
+  app.add_option("--max-line", config.max_line, "longest line in bytes, LF not counted (default 65536)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
+  app.add_option("--max-connections", config.max_connections,
+                 "open connections at most; more get 'ERR server busy' (default: fork 256, thread 1024, "
+                 "pool and coro 16384)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
+  app.add_option("--idle-timeout", idle_timeout_s, "close connections silent this many seconds; 0 = never (default)")
+      ->check(CLI::Range(0.0, 1e6));
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off (default info)")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "echo-server: {} (see --help)\n", e.what());
+    return 2;
+  }
+
+  const echo::Backend* backend = echo::find_backend(config.mode);
+  config.transform = *echo::parse_transform(transform);
+  config.idle_timeout = std::chrono::milliseconds(static_cast<long>(std::llround(idle_timeout_s * 1000)));
+  if (config.max_connections == 0) config.max_connections = backend->default_max_connections;
+  echo::setup_logging(log_level, "echo-server");
+
+  echo::Counters& counters = echo::make_shared_counters();  // before any fork or thread
+  echo::install_stop_handlers();
+  const std::size_t fd_limit = echo::raise_fd_limit();
+  if (fd_limit < config.max_connections + 16)
+    spdlog::warn("open-file limit is {}, lower than --max-connections {}: connections past it will be turned away",
+                 fd_limit, config.max_connections);
+
+  echo::Listener listener;
+  try {
+    listener = echo::listen_tcp(config.host, config.port);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "echo-server: {}\n", e.what());
+    return 1;
+  }
+  fmt::print("listening on {}\n", listener.family == AF_INET6 ? fmt::format("[{}]:{}", listener.host, listener.port)
+                                                              : fmt::format("{}:{}", listener.host, listener.port));
+  std::fflush(stdout);
+  spdlog::info("mode {}: {}; max-connections {}, max-line {}, idle-timeout {}", backend->name, backend->description,
+               config.max_connections, config.max_line,
+               config.idle_timeout.count() ? fmt::format("{} ms", config.idle_timeout.count()) : "none");
+
+  backend->run(config, listener, counters);
+
+  fmt::print(stderr, "echo-server: stopped. {}\n", counters.summary());
+  return 0;
+}

@@ -1,0 +1,52 @@
+// thread: one thread per connection, blocking I/O.
+// Who waits: each connection's own thread, asleep in recv() or send(). Simple and fast for a
+// few connections; each one costs a thread (a stack, a kernel task, context switches).
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+#include <system_error>
+#include <thread>
+
+#include "backend.hpp"
+#include "blocking_accept.hpp"
+#include "blocking_session.hpp"
+#include "line_framer.hpp"
+#include "connection_registry.hpp"
+
+namespace echo {
+
+void run_thread_backend(const ServerConfig& config, const Listener& listener, Counters& counters) {
+  ConnectionRegistry live;
+  SpareFd spare;
+  for (;;) {
+    const int fd = accept_next(listener.fd, spare, counters);
+    if (fd == kAcceptStopped) break;
+    if (!live.try_add(fd, config.max_connections)) {
+      counters.rejected.fetch_add(1, std::memory_order_relaxed);
+      reject_and_close(fd, kErrServerBusy);
+      continue;
+    }
+    counters.accepted.fetch_add(1, std::memory_order_relaxed);
+    try {
+      // Detached: the registry, not a join, tells us when every session is over.
+      std::thread([fd, &config, &counters, &live] { serve_blocking(fd, config, counters, &live); }).detach();
+    } catch (const std::system_error& e) {  // the kernel refused another thread
+      spdlog::warn("cannot start a thread: {}", e.what());
+      live.remove(fd);
+      counters.rejected.fetch_add(1, std::memory_order_relaxed);
+      reject_and_close(fd, kErrServerBusy);
+    }
+  }
+  close(listener.fd);
+  // Stop: every session reads end of input, answers what it has, and closes.
+  live.shutdown_all(SHUT_RD);
+  if (!live.wait_empty(config.drain_timeout)) {
+    spdlog::warn("{} connections still open after {} ms; cutting them", live.size(), config.drain_timeout.count());
+    live.shutdown_all(SHUT_RDWR);
+    live.wait_empty(std::chrono::seconds(2));
+  }
+}
+
+}  // namespace echo

@@ -1,0 +1,64 @@
+#pragma once
+// Start the real programs (echo-server, echo-client, echo-bench) from tests, bounded in time.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace echo::test {
+
+using namespace std::chrono_literals;
+
+// Where CMake put echo-server, echo-client and echo-bench.
+std::filesystem::path binary_dir();
+
+// An echo-server started on --port 0 with the given extra arguments. The constructor waits (up
+// to 10 s) for its `listening on HOST:PORT` line and throws std::runtime_error if it never comes.
+class ServerProcess {
+ public:
+  explicit ServerProcess(std::vector<std::string> args, std::string program = "echo-server");
+  ~ServerProcess();  // SIGKILL and reap, if still running
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  unsigned short port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  const std::string& ready_line() const { return ready_line_; }
+
+  // Sends `sig` and waits for exit. Returns the exit status, or -1 if it had to be killed.
+  int stop(int sig = 15, std::chrono::milliseconds timeout = 10s);
+  // Waits for exit without signalling. Returns the exit status, or -1 if still running.
+  int wait_exit(std::chrono::milliseconds timeout);
+  // Everything the server wrote on stderr so far (its log and, after exit, its summary).
+  std::string stderr_text();
+  std::string stdout_text();
+
+ private:
+  void pump(std::chrono::milliseconds wait);
+
+  pid_t pid_ = -1;
+  int out_fd_ = -1, err_fd_ = -1;
+  int out_open_ = -1, err_open_ = -1;  // -1 once at end of file
+  std::string out_, err_, ready_line_;
+  unsigned short port_ = 0;
+  int status_ = -1;
+};
+
+struct RunResult {
+  int exit_code = -1;  // -1: killed at the time limit
+  std::string out, err;
+};
+// Runs `argv` (argv[0] is looked up in binary_dir() unless it contains '/'), feeds `input` on
+// stdin, and kills it after `timeout`.
+RunResult run_program(std::vector<std::string> argv, const std::string& input = "",
+                      std::chrono::milliseconds timeout = 30s);
+
+// Child processes of `pid` that are zombies right now.
+int count_zombie_children(pid_t pid);
+// Direct children of `pid`, alive or zombie.
+std::vector<pid_t> child_pids(pid_t pid);
+
+}  // namespace echo::test
