@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,7 +23,7 @@ std::string resolve_program(const std::string& name) {
 }
 
 // fork + exec with pipes for stdin, stdout and stderr. Returns the pid.
-pid_t spawn(const std::vector<std::string>& argv, int& in_fd, int& out_fd, int& err_fd) {
+pid_t spawn(const std::vector<std::string>& argv, int& in_fd, int& out_fd, int& err_fd, unsigned long fd_limit = 0) {
   int in[2], out[2], err[2];
   if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
     throw std::runtime_error("pipe failed");
@@ -36,6 +37,10 @@ pid_t spawn(const std::vector<std::string>& argv, int& in_fd, int& out_fd, int& 
     dup2(in[0], 0);
     dup2(out[1], 1);
     dup2(err[1], 2);
+    if (fd_limit > 0) {
+      const rlimit lim{fd_limit, fd_limit};
+      setrlimit(RLIMIT_NOFILE, &lim);
+    }
     execv(path.c_str(), args.data());
     dprintf(2, "exec %s: %s\n", path.c_str(), strerror(errno));
     _exit(127);
@@ -77,11 +82,11 @@ int decode_status(int status) {
 
 std::filesystem::path binary_dir() { return ECHO_BINARY_DIR; }
 
-ServerProcess::ServerProcess(std::vector<std::string> args, std::string program) {
+ServerProcess::ServerProcess(std::vector<std::string> args, std::string program, unsigned long fd_limit) {
   std::vector<std::string> argv{program, "--port", "0"};
   argv.insert(argv.end(), args.begin(), args.end());
   int in_fd = -1;
-  pid_ = spawn(argv, in_fd, out_fd_, err_fd_);
+  pid_ = spawn(argv, in_fd, out_fd_, err_fd_, fd_limit);
   close(in_fd);
   out_open_ = out_fd_;
   err_open_ = err_fd_;

@@ -19,7 +19,8 @@ std::filesystem::path binary_dir();
 // to 10 s) for its `listening on HOST:PORT` line and throws std::runtime_error if it never comes.
 class ServerProcess {
  public:
-  explicit ServerProcess(std::vector<std::string> args, std::string program = "echo-server");
+  // fd_limit > 0: the server starts with that open-file limit (soft and hard), as under `ulimit -n`.
+  explicit ServerProcess(std::vector<std::string> args, std::string program = "echo-server", unsigned long fd_limit = 0);
   ~ServerProcess();  // SIGKILL and reap, if still running
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
