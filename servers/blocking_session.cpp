@@ -37,9 +37,9 @@ void set_timeout(int fd, int option, std::chrono::milliseconds t) {
 // destroy the ERR line before the peer reads it. Send FIN, then read and discard for a moment.
 void linger_before_close(int fd) {
   shutdown(fd, SHUT_WR);
-  set_timeout(fd, SO_RCVTIMEO, std::chrono::milliseconds(500));
+  set_timeout(fd, SO_RCVTIMEO, std::chrono::milliseconds(500));  // and at most 4 MiB below
   std::array<char, 16384> sink;
-  for (int i = 0; i < 64 && recv(fd, sink.data(), sink.size(), 0) > 0; ++i) {
+  for (int i = 0; i < 256 && recv(fd, sink.data(), sink.size(), 0) > 0; ++i) {
   }
 }
 
