@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs the Debian 12 packages this project needs, and only those that are missing.
+# --no-install-recommends matters: libasio-dev would otherwise pull in all of Boost, and
+# docker-compose a Docker engine.
+set -eu
+
+PACKAGES="g++ clang libclang-rt-14-dev cmake ninja-build ccache pkg-config
+  libasio-dev libspdlog-dev libfmt-dev libcli11-dev doctest-dev libedit-dev
+  gnuplot-nox docker-compose util-linux procps"
+
+missing=""
+for p in $PACKAGES; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "install-deps: installing$missing"
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
