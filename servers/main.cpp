@@ -19,6 +19,19 @@ namespace {
 
 constexpr const char* kVersion = "0.1.0";
 
+// CLI11 2.1's own NonNegativeNumber prints DBL_MAX in full when it fails.
+const CLI::Validator kSeconds(
+    [](std::string& text) -> std::string {
+      try {
+        std::size_t used = 0;
+        const double value = std::stod(text, &used);
+        if (used == text.size() && value >= 0 && value <= 1e6) return {};
+      } catch (const std::exception&) {
+      }
+      return "'" + text + "' is not a number of seconds from 0 to 1000000";
+    },
+    "SECONDS");
+
 std::vector<std::string> mode_names() {
   std::vector<std::string> names;
   for (const auto& b : echo::backends()) names.emplace_back(b.name);
@@ -38,12 +51,13 @@ int main(int argc, char** argv) {
   std::string transform = "upper";
   std::string log_level = "info";
   double idle_timeout_s = 0;
+  int port = config.port;
 
   CLI::App app{"echo-server: a line-based upper-case/echo server, served four ways (--mode)."};
   app.set_version_flag("--version", std::string("echo-server ") + kVersion);
   app.add_option("--mode", config.mode, mode_help())->check(CLI::IsMember(mode_names()));
   app.add_option("--host", config.host, "address to bind (default 127.0.0.1)");
-  app.add_option("--port", config.port, "TCP port; 0 takes a free one (default 7007)");
+  app.add_option("--port", port, "TCP port; 0 takes a free one (default 7007)")->check(CLI::Range(0, 65535));
   app.add_option("--workers", config.workers, "pool threads (default: number of cores)")->check(CLI::Range(1u, 4096u));
   app.add_option("--transform", transform, "upper: a-z become A-Z; echo: lines come back unchanged")
       ->check(CLI::IsMember({"upper", "echo"}));
@@ -54,7 +68,7 @@ int main(int argc, char** argv) {
                  "pool and coro 16384)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
   app.add_option("--idle-timeout", idle_timeout_s, "close connections silent this many seconds; 0 = never (default)")
-      ->check(CLI::Range(0.0, 1e6));
+      ->check(kSeconds);
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off (default info)")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   try {
@@ -69,6 +83,7 @@ int main(int argc, char** argv) {
   }
 
   const echo::Backend* backend = echo::find_backend(config.mode);
+  config.port = static_cast<unsigned short>(port);
   config.transform = *echo::parse_transform(transform);
   config.idle_timeout = std::chrono::milliseconds(static_cast<long>(std::llround(idle_timeout_s * 1000)));
   if (config.max_connections == 0) config.max_connections = backend->default_max_connections;

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <memory>
 #include <spdlog/spdlog.h>
 #include <system_error>
 #include <thread>
@@ -18,12 +19,13 @@
 namespace echo {
 
 void run_thread_backend(const ServerConfig& config, const Listener& listener, Counters& counters) {
-  ConnectionRegistry live;
+  // Shared with the detached threads: a thread cut at the very end may outlive this function.
+  const auto live = std::make_shared<ConnectionRegistry>();
   SpareFd spare;
   for (;;) {
     const int fd = accept_next(listener.fd, spare, counters);
     if (fd == kAcceptStopped) break;
-    if (!live.try_add(fd, config.max_connections)) {
+    if (!live->try_add(fd, config.max_connections)) {
       counters.rejected.fetch_add(1, std::memory_order_relaxed);
       reject_and_close(fd, kErrServerBusy);
       continue;
@@ -31,21 +33,21 @@ void run_thread_backend(const ServerConfig& config, const Listener& listener, Co
     counters.accepted.fetch_add(1, std::memory_order_relaxed);
     try {
       // Detached: the registry, not a join, tells us when every session is over.
-      std::thread([fd, &config, &counters, &live] { serve_blocking(fd, config, counters, &live); }).detach();
+      std::thread([fd, &config, &counters, live] { serve_blocking(fd, config, counters, live.get()); }).detach();
     } catch (const std::system_error& e) {  // the kernel refused another thread
       spdlog::warn("cannot start a thread: {}", e.what());
-      live.remove(fd);
+      live->remove(fd);
       counters.rejected.fetch_add(1, std::memory_order_relaxed);
       reject_and_close(fd, kErrServerBusy);
     }
   }
   close(listener.fd);
   // Stop: every session reads end of input, answers what it has, and closes.
-  live.shutdown_all(SHUT_RD);
-  if (!live.wait_empty(config.drain_timeout)) {
-    spdlog::warn("{} connections still open after {} ms; cutting them", live.size(), config.drain_timeout.count());
-    live.shutdown_all(SHUT_RDWR);
-    live.wait_empty(std::chrono::seconds(2));
+  live->shutdown_all(SHUT_RD);
+  if (!live->wait_empty(config.drain_timeout)) {
+    spdlog::warn("{} connections still open after {} ms; cutting them", live->size(), config.drain_timeout.count());
+    live->shutdown_all(SHUT_RDWR);
+    live->wait_empty(std::chrono::seconds(2));
   }
 }
 
