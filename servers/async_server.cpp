@@ -4,14 +4,15 @@
 #include <unistd.h>
 
 #include <asio/co_spawn.hpp>
+#include <asio/executor_work_guard.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/steady_timer.hpp>
-#include <asio/strand.hpp>
 #include <asio/use_awaitable.hpp>
 #include <exception>
+#include <memory>
 #include <spdlog/spdlog.h>
 #include <thread>
 #include <vector>
@@ -27,6 +28,10 @@ using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_awaitable);
 
+// One event loop per thread. Each connection lives in one loop for its whole life, so its steps
+// never run on two threads at once: no strands, no locks on the hot path.
+using Loops = std::vector<std::unique_ptr<asio::io_context>>;
+
 // A coroutine that fails is logged, and the server goes on serving everyone else.
 void log_failure(std::exception_ptr failure) {
   if (!failure) return;
@@ -37,13 +42,13 @@ void log_failure(std::exception_ptr failure) {
   }
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, SessionContext& context,
-                                  asio::any_io_executor (*next_executor)(asio::io_context&), asio::io_context& io) {
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, SessionContext& context, Loops& loops) {
   SpareFd spare;
   asio::steady_timer backoff(acceptor.get_executor());
   Clock::time_point last_warning;
-  for (;;) {
-    auto [error, socket] = co_await acceptor.async_accept(next_executor(io), use_nothrow);
+  for (std::size_t next = 0;; next = (next + 1) % loops.size()) {
+    // The new connection belongs to the next loop in turn (round robin).
+    auto [error, socket] = co_await acceptor.async_accept(*loops[next], use_nothrow);
     if (error == asio::error::operation_aborted || !acceptor.is_open()) co_return;  // stopping
     if (error) {
       const bool out_of_fds = error.value() == EMFILE || error.value() == ENFILE;
@@ -72,57 +77,58 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, SessionContext& conte
 }
 
 // Stop: no new connections; every session reads end of input, answers what it has and closes;
-// after the drain time, whatever is left is cut.
-asio::awaitable<void> stop_on_signal(tcp::acceptor& acceptor, ConnectionRegistry& live, const ServerConfig& config) {
+// after the drain time, whatever is left is cut. Then the idle loops may end too.
+asio::awaitable<void> stop_on_signal(tcp::acceptor& acceptor, SessionContext& context,
+                                     std::vector<asio::executor_work_guard<asio::io_context::executor_type>>& keep_alive) {
   asio::posix::stream_descriptor stop(acceptor.get_executor(), dup(stop_fd()));
   co_await stop.async_wait(asio::posix::stream_descriptor::wait_read, use_nothrow);
   asio::error_code ignored;
   acceptor.close(ignored);
-  live.shutdown_all(SHUT_RD);
+  context.live.shutdown_all(SHUT_RD);
   asio::steady_timer tick(acceptor.get_executor());
-  const auto deadline = Clock::now() + config.drain_timeout;
-  while (live.size() > 0) {
+  const auto deadline = Clock::now() + context.config.drain_timeout;
+  while (context.live.size() > 0) {
     if (Clock::now() >= deadline) {
-      spdlog::warn("{} connections still open after {} ms; cutting them", live.size(), config.drain_timeout.count());
-      live.shutdown_all(SHUT_RDWR);
+      spdlog::warn("{} connections still open after {} ms; cutting them", context.live.size(),
+                   context.config.drain_timeout.count());
+      context.live.shutdown_all(SHUT_RDWR);
       break;
     }
     tick.expires_after(std::chrono::milliseconds(20));
     co_await tick.async_wait(use_nothrow);
   }
+  for (auto& guard : keep_alive) guard.reset();
 }
-
-asio::any_io_executor plain_executor(asio::io_context& io) { return io.get_executor(); }
-asio::any_io_executor new_strand(asio::io_context& io) { return asio::make_strand(io); }
 
 }  // namespace
 
 void run_async_server(const ServerConfig& config, const Listener& listener, Counters& counters, unsigned threads) {
-  asio::io_context io(static_cast<int>(threads));
-  const bool shared = threads > 1;
-  // The acceptor and the stop handler share one strand: acceptor.close() must not race accept.
-  tcp::acceptor acceptor(shared ? new_strand(io) : plain_executor(io), listener.family == AF_INET6 ? tcp::v6() : tcp::v4(),
-                         listener.fd);
+  Loops loops;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_alive;
+  for (unsigned i = 0; i < threads; ++i) {
+    loops.push_back(std::make_unique<asio::io_context>(1));  // 1: each loop is run by one thread
+    keep_alive.push_back(asio::make_work_guard(*loops.back()));  // a loop with no connections yet must not return
+  }
+  tcp::acceptor acceptor(*loops[0], listener.family == AF_INET6 ? tcp::v6() : tcp::v4(), listener.fd);
   ConnectionRegistry live;
   SessionContext context{config, counters, live};
-  asio::co_spawn(acceptor.get_executor(), accept_loop(acceptor, context, shared ? new_strand : plain_executor, io),
-                 log_failure);
-  asio::co_spawn(acceptor.get_executor(), stop_on_signal(acceptor, live, config), log_failure);
+  asio::co_spawn(*loops[0], accept_loop(acceptor, context, loops), log_failure);
+  asio::co_spawn(*loops[0], stop_on_signal(acceptor, context, keep_alive), log_failure);
 
-  const auto run = [&io] {
+  const auto run = [](asio::io_context& io) {
     for (;;) {
       try {
-        io.run();  // returns once every connection is closed after a stop
+        io.run();  // returns once its connections are closed after a stop
         return;
       } catch (const std::exception& e) {
         spdlog::error("event loop: {}", e.what());
       }
     }
   };
-  std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back(run);
-  run();
-  for (auto& t : pool) t.join();
+  std::vector<std::thread> workers;
+  for (unsigned i = 1; i < threads; ++i) workers.emplace_back(run, std::ref(*loops[i]));
+  run(*loops[0]);
+  for (auto& t : workers) t.join();
 }
 
 }  // namespace echo

@@ -62,6 +62,17 @@ asio::awaitable<void> linger_before_close(tcp::socket& socket) {
   }
 }
 
+// Writes at once if the socket has room (it nearly always does), and only awaits for the rest:
+// a completed async_write would cost another trip around the event loop.
+asio::awaitable<bool> write_all(tcp::socket& socket, std::string_view bytes) {
+  asio::error_code error;
+  const std::size_t written = socket.write_some(asio::buffer(bytes), error);
+  if (error && error != asio::error::would_block) co_return false;
+  if (written == bytes.size()) co_return true;
+  const auto [write_error, ignored] = co_await asio::async_write(socket, asio::buffer(bytes.substr(written)), use_nothrow);
+  co_return !write_error;
+}
+
 }  // namespace
 
 asio::awaitable<void> serve_async(tcp::socket socket, SessionContext& context) {
@@ -75,6 +86,7 @@ asio::awaitable<void> serve_async(tcp::socket socket, SessionContext& context) {
 
   asio::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
+  socket.non_blocking(true, ignored);  // write_some() below must never block the loop
   std::shared_ptr<IdleWatch> watch;
   if (config.idle_timeout.count() > 0) {
     watch = std::make_shared<IdleWatch>(socket);
@@ -95,20 +107,19 @@ asio::awaitable<void> serve_async(tcp::socket socket, SessionContext& context) {
       context.counters.add_traffic(lines, n, out.size());
       // One write per burst of replies; this is where a client that does not read holds us
       // back: we read nothing more from it until its replies are written (backpressure).
-      const auto [write_error, written] = co_await asio::async_write(socket, asio::buffer(out), use_nothrow);
-      if (write_error) break;
+      if (!co_await write_all(socket, out)) break;
       if (!framer.done()) continue;
       linger = true;  // line too long
       break;
     }
     if (read_error == asio::error::eof) {  // end of input, or a stop request (SHUT_RD)
       context.counters.add_traffic(framer.finish(out), 0, out.size());
-      co_await asio::async_write(socket, asio::buffer(out), use_nothrow);
+      co_await write_all(socket, out);
       break;
     }
     if (watch && watch->expired) {
       context.counters.add_traffic(0, 0, kErrIdleTimeout.size());
-      co_await asio::async_write(socket, asio::buffer(kErrIdleTimeout), use_nothrow);
+      co_await write_all(socket, kErrIdleTimeout);
       linger = true;
     }
     break;  // reset, or cut at the end of a stop

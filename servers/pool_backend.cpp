@@ -1,7 +1,10 @@
-// pool: a fixed pool of --workers threads serving every connection (asio's "one io_context,
-// many threads"). Who waits: the workers, together, in epoll; a ready connection's next step
-// runs on whichever worker is free, never held by one worker for the connection's whole life,
-// so idle connections cost no thread. Uses every core; pays for it in locking and strands.
+// pool: a fixed pool of --workers threads serving every connection, one event loop per thread
+// (asio's "io_context per thread", muduo's "one loop per thread"). Who waits: each worker, in its
+// own epoll, for whichever of its connections is ready; new connections are dealt to the workers
+// in turn. No connection holds a worker, so idle connections cost no thread, and every core
+// works. The price: a connection stays on its worker, so an unlucky mix can load one worker
+// more than another. (One io_context shared by all workers balances better, but measured ~3
+// futex calls and an epoll_ctl per request in cross-thread wake-ups: see docs/PERFORMANCE.md.)
 
 #include <thread>
 
