@@ -1,0 +1,160 @@
+// echo-bench: load-test a line server (`run`), or every echo-server mode side by side (`compare`).
+// This file is only the command line; the work is in load_run.cpp and compare.cpp.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <sstream>
+
+#include "compare.hpp"
+#include "load_run.hpp"
+#include "run_report.hpp"
+#include "stop_signal.hpp"
+
+using namespace echo::bench;
+
+namespace {
+
+constexpr int kOk = 0, kFailed = 1, kUsage = 2, kErrorsCounted = 3, kInterrupted = 130;
+
+// Options run and compare share: the shape of the load.
+void add_load_options(CLI::App& cmd, RunOptions& o, std::string& expect) {
+  cmd.add_option("-s,--size", o.size, "Bytes per request, LF included (the reply is as long)")->capture_default_str();
+  cmd.add_option("-p,--pipeline", o.pipeline, "Lines in flight per connection")->capture_default_str();
+  cmd.add_option("-t,--threads", o.threads, "Load threads (default: one per CPU we may use)");
+  cmd.add_option("--warmup", o.warmup_s, "Seconds of uncounted load before -d starts")->capture_default_str();
+  cmd.add_option("--timeout", o.timeout_s, "Seconds a connect or a reply may take before it counts as an error")
+      ->capture_default_str();
+  cmd.add_option("--expect", expect, "What every reply must be: the request upper-cased, echoed, or not checked")
+      ->check(CLI::IsMember({"upper", "echo", "none"}))
+      ->capture_default_str();
+}
+
+std::vector<std::string> split_words(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+std::string joined_command_line(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (i == 0) arg = "echo-bench";
+    if (arg.find_first_of(" '\"{}") != std::string::npos) arg = "'" + arg + "'";
+    line += (i ? " " : "") + arg;
+  }
+  return line;
+}
+
+int do_run(const RunOptions& o, bool json) {
+  std::string error;
+  const auto result = run_load(o, error);
+  if (!result) {
+    fmt::print(stderr, "echo-bench: {}\n", error);
+    return kFailed;
+  }
+  fmt::print("{}", json ? json_report(*result) + "\n" : human_report(*result));
+  if (result->interrupted) return kInterrupted;
+  return result->errors() == 0 ? kOk : kErrorsCounted;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"echo-bench: load-test a line-based echo server, or compare echo-server's modes side by side."};
+  app.set_version_flag("--version", "echo-bench " ECHO_VERSION);
+  app.require_subcommand(1);
+  app.footer(
+      "Examples:\n"
+      "  echo-bench run --port 7007 -c 100 -d 10          closed loop, 100 connections, 10 s\n"
+      "  echo-bench run --port 7007 -c 50 --rate 20000    open loop at 20000 requests/s\n"
+      "  echo-bench compare -c 1,10,100 -d 3              every mode, three loads, table + chart\n"
+      "Exit status: 0 clean, 1 could not run, 2 bad options, 3 ran but counted errors, 130 interrupted.\n"
+      "See docs/BENCH.md for what each number means.");
+
+  RunOptions run_opts;
+  bool json = false;
+  std::string run_expect = "upper";
+  CLI::App* run = app.add_subcommand("run", "Load-test one server that speaks the line protocol");
+  run->add_option("--host", run_opts.host, "Server address")->capture_default_str();
+  run->add_option("--port", run_opts.port, "Server port")->capture_default_str();
+  run->add_option("-c,--connections", run_opts.connections, "Concurrent connections")->capture_default_str();
+  auto* duration = run->add_option("-d,--duration", run_opts.duration_s, "Seconds to measure")->capture_default_str();
+  run->add_option("-n,--requests", run_opts.requests, "Stop after this many replies instead (no warm-up)")
+      ->excludes(duration);
+  run->add_option("--rate", run_opts.rate, "Open loop: total requests per second (latency from when each was due)");
+  run->add_flag("--churn", run_opts.churn, "A new connection for every request: connect, one line, reply, close");
+  run->add_flag("--json", json, "Print one JSON object on stdout instead of the report");
+  bool quiet = false;
+  run->add_flag("-q,--quiet", quiet, "No progress line on stderr");
+  add_load_options(*run, run_opts, run_expect);
+
+  CompareOptions cmp;
+  cmp.load.duration_s = 3;
+  std::string cmp_expect = "upper", server_args;
+  std::vector<std::string> peers;
+  CLI::App* compare = app.add_subcommand("compare", "Start echo-server in each mode and put them under the same loads");
+  compare->add_option("--modes", cmp.modes, "Modes to compare")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"fork", "thread", "pool", "coro"}))
+      ->capture_default_str();
+  compare->add_option("-c,--connections", cmp.connections, "Connection counts, one point each")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  compare->add_option("-d,--duration", cmp.load.duration_s, "Seconds measured per point")->capture_default_str();
+  compare->add_option("--repeat", cmp.repeat, "Runs per point; the table shows the median by throughput")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  compare->add_flag("--churn", cmp.churn, "Also run churn (a connection per request) at each connection count");
+  compare->add_option("--server", cmp.server, "echo-server to start (default: the one beside echo-bench)");
+  compare->add_option("--server-args", server_args, "Extra arguments for echo-server, e.g. '--workers 4'");
+  compare->add_option("--server-cpus", cmp.server_cpus, "CPUs for the server: a list (0-1,3), auto or none")
+      ->capture_default_str();
+  compare->add_option("--client-cpus", cmp.client_cpus, "CPUs for the load: a list, auto or none")->capture_default_str();
+  compare->add_option("--peer", peers, "Another server to compare: NAME='command with {port}' (repeatable)");
+  compare->add_option("--out", cmp.out, "Folder for results.md, results.json, chart.png (default: results/compare-DATE)");
+  add_load_options(*compare, cmp.load, cmp_expect);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    const auto subs = app.get_subcommands();
+    fmt::print(stderr, "echo-bench: {} (see echo-bench {}--help)\n", e.what(),
+               subs.empty() ? "" : subs.front()->get_name() + " ");
+    return kUsage;
+  }
+  echo::install_stop_handlers();  // Ctrl-C: stop the load (and compare's server), report, exit
+
+  if (run->parsed()) {
+    run_opts.expect = *parse_expect(run_expect);
+    run_opts.progress = !quiet;
+    if (run_opts.requests != 0) run_opts.warmup_s = 0;
+    if (auto bad = validate(run_opts)) {
+      fmt::print(stderr, "echo-bench: {} (see echo-bench run --help)\n", *bad);
+      return kUsage;
+    }
+    return do_run(run_opts, json);
+  }
+
+  cmp.load.expect = *parse_expect(cmp_expect);
+  cmp.server_args = split_words(server_args);
+  for (const std::string& p : peers) {
+    const auto eq = p.find('=');
+    if (eq == 0 || eq == std::string::npos || eq + 1 == p.size()) {
+      fmt::print(stderr, "echo-bench: --peer wants NAME='command with {{port}}', not '{}'\n", p);
+      return kUsage;
+    }
+    cmp.peers.push_back({p.substr(0, eq), p.substr(eq + 1)});
+  }
+  cmp.command_line = joined_command_line(argc, argv);
+  RunOptions check = cmp.load;
+  check.connections = 1;
+  if (auto bad = validate(check)) {
+    fmt::print(stderr, "echo-bench: {} (see echo-bench compare --help)\n", *bad);
+    return kUsage;
+  }
+  return run_compare(std::move(cmp));
+}

@@ -1,0 +1,186 @@
+#include "compare_report.hpp"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <ctime>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <map>
+
+#include "json_writer.hpp"
+#include "run_report.hpp"
+
+namespace echo::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+double mib(std::uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
+
+std::string machine_line() {
+  utsname u{};
+  uname(&u);
+  return fmt::format("{} {}, {} CPUs online", u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+std::string cost_cells(const Point& p) {
+  return fmt::format("{:.2f} | {:.2f} | {:.1f} | {:.1f} | {} | {} |", p.cost.user_s, p.cost.system_s, cpu_us_per_request(p),
+                     mib(p.peak.rss_bytes), p.peak.processes, p.peak.threads);
+}
+
+std::string closed_table(const CompareReport& report) {
+  std::string t =
+      "| server | conns | req/s | Mbit/s | p50 µs | p99 µs | p99.9 µs | errors | CPU user s | CPU sys s | CPU µs/req "
+      "| peak RSS MiB | procs | threads | ctx switches |\n"
+      "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+  for (const Point* p : median_rows(report, false)) {
+    if (!p->run) {
+      t += fmt::format("| {} | {} | failed: {} |||||||||||||\n", p->server, p->connections, p->error);
+      continue;
+    }
+    const RunResult& r = *p->run;
+    t += fmt::format("| {} | {} | {:.0f} | {:.1f} | {:.1f} | {:.1f} | {:.1f} | {} | {} {} |\n", p->server, p->connections,
+                     r.rps(), r.mbps(), to_us(r.latency.quantile(0.5)), to_us(r.latency.quantile(0.99)),
+                     to_us(r.latency.quantile(0.999)), r.errors(), cost_cells(*p),
+                     p->cost.voluntary_switches + p->cost.involuntary_switches);
+  }
+  return t;
+}
+
+std::string churn_table(const CompareReport& report) {
+  std::string t =
+      "| server | conns | connects/s | connect p99 µs | reply p50 µs | reply p99 µs | errors | CPU user s | CPU sys s "
+      "| CPU µs/conn | peak RSS MiB | procs | threads |\n"
+      "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n";
+  for (const Point* p : median_rows(report, true)) {
+    if (!p->run) {
+      t += fmt::format("| {} | {} | failed: {} |||||||||||\n", p->server, p->connections, p->error);
+      continue;
+    }
+    const RunResult& r = *p->run;
+    t += fmt::format("| {} | {} | {:.0f} | {:.1f} | {:.1f} | {:.1f} | {} | {}\n", p->server, p->connections,
+                     r.connects_per_s(), to_us(r.connect_latency.quantile(0.99)), to_us(r.latency.quantile(0.5)),
+                     to_us(r.latency.quantile(0.99)), r.errors(), cost_cells(*p));
+  }
+  return t;
+}
+
+}  // namespace
+
+double cpu_us_per_request(const Point& p) {
+  if (!p.run || p.run->requests_total == 0) return 0;
+  return (p.cost.user_s + p.cost.system_s) * 1e6 / static_cast<double>(p.run->requests_total);
+}
+
+std::string point_summary(const std::string& label, const Point& p) {
+  if (!p.run) return fmt::format("{}: failed: {}", label, p.error);
+  const RunResult& r = *p.run;
+  return fmt::format("{}: {:.0f} {}/s  p99 {:.1f} us  errors {}  server CPU {:.2f} s  peak RSS {:.1f} MiB  {} procs  {} threads",
+                     label, p.churn ? r.connects_per_s() : r.rps(), p.churn ? "conn" : "req",
+                     to_us(r.latency.quantile(0.99)), r.errors(), p.cost.user_s + p.cost.system_s, mib(p.peak.rss_bytes),
+                     p.peak.processes, p.peak.threads);
+}
+
+std::vector<const Point*> median_rows(const CompareReport& report, bool churn) {
+  std::vector<const Point*> rows;
+  for (std::size_t i = 0; i < report.points.size(); ++i) {
+    const Point& first = report.points[i];
+    if (first.churn != churn || first.repetition != 1) continue;
+    std::vector<const Point*> reps;
+    for (const Point& p : report.points)
+      if (p.server == first.server && p.churn == churn && p.connections == first.connections && p.run) reps.push_back(&p);
+    if (reps.empty()) {
+      rows.push_back(&first);
+      continue;
+    }
+    auto speed = [](const Point* p) { return p->churn ? p->run->connects_per_s() : p->run->rps(); };
+    std::sort(reps.begin(), reps.end(), [&](const Point* a, const Point* b) { return speed(a) < speed(b); });
+    rows.push_back(reps[reps.size() / 2]);
+  }
+  return rows;
+}
+
+std::string markdown_tables(const CompareReport& report) {
+  const CompareOptions& o = report.options;
+  const RunOptions& l = o.load;
+  std::string md = "# echo-bench compare\n\n";
+  md += fmt::format("`{}`\n\n", o.command_line);
+  const std::time_t now = std::time(nullptr);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", std::localtime(&now));
+  md += fmt::format("{}; {}. Server on CPUs {}, load on CPUs {}.\n", date, machine_line(),
+                    report.server_cpus.empty() ? "any" : report.server_cpus,
+                    report.client_cpus.empty() ? "any" : report.client_cpus);
+  md += fmt::format("Each point: a fresh server, {:.1f} s warm-up, {:.1f} s measured, {}-byte lines, pipeline {}, "
+                    "closed loop{}.\n\n",
+                    l.warmup_s, l.duration_s, l.size, l.pipeline,
+                    o.repeat > 1 ? fmt::format(", median of {} runs by throughput", o.repeat) : "");
+  if (report.interrupted) md += "**Interrupted: the tables hold only the points measured before it stopped.**\n\n";
+  md += closed_table(report);
+  if (o.churn) md += "\nChurn: a new connection per request (connect, one line, reply, close).\n\n" + churn_table(report);
+  md += "\n![throughput and p99 latency against connections](chart.png)\n\n";
+  md += "Latency is from send to reply. Server columns cover the server's whole process tree for the point: CPU "
+        "user and system seconds (the tree's own and its reaped children's, from wait4), CPU per correct reply "
+        "(warm-up included), the peak of the summed RSS and the most processes and threads seen (sampled every "
+        "100 ms), and voluntary + involuntary context switches. See docs/BENCH.md.\n";
+  return md;
+}
+
+std::string results_json(const CompareReport& report) {
+  const CompareOptions& o = report.options;
+  JsonWriter json;
+  json.begin_object().value("command", o.command_line).value("machine", machine_line());
+  json.value("server_cpus", report.server_cpus).value("client_cpus", report.client_cpus);
+  json.value("repeat", static_cast<std::uint64_t>(o.repeat)).value("interrupted", report.interrupted);
+  json.begin_array("points");
+  for (const Point& p : report.points) {
+    json.begin_object()
+        .value("server", p.server)
+        .value("connections", static_cast<std::uint64_t>(p.connections))
+        .value("churn", p.churn)
+        .value("repetition", static_cast<std::uint64_t>(p.repetition));
+    if (!p.error.empty()) json.value("error", p.error);
+    if (p.run) write_json(json, *p.run, "run");
+    json.begin_object("server_cost")
+        .value("user_s", p.cost.user_s)
+        .value("system_s", p.cost.system_s)
+        .value("cpu_us_per_request", cpu_us_per_request(p))
+        .value("peak_rss_bytes", p.peak.rss_bytes)
+        .value("max_processes", static_cast<std::uint64_t>(p.peak.processes))
+        .value("max_threads", static_cast<std::uint64_t>(p.peak.threads))
+        .value("voluntary_switches", p.cost.voluntary_switches)
+        .value("involuntary_switches", p.cost.involuntary_switches)
+        .value("exit_code", static_cast<double>(p.cost.exit_code))
+        .end_object();
+    json.end_object();
+  }
+  json.end_array().end_object();
+  return json.str() + "\n";
+}
+
+bool write_reports(const CompareReport& report) {
+  const fs::path dir(report.out_dir);
+  bool ok = true;
+  auto write = [&](const char* name, const std::string& text) {
+    std::ofstream out(dir / name);
+    out << text;
+    if (!out.flush()) {
+      fmt::print(stderr, "echo-bench: cannot write {}\n", (dir / name).string());
+      ok = false;
+    }
+  };
+  const std::string md = markdown_tables(report);
+  write("results.md", md);
+  write("results.json", results_json(report));
+  std::string error;
+  const bool chart = write_chart(report, error);
+  if (!chart) fmt::print(stderr, "echo-bench: no chart: {}\n", error);
+  fmt::print("{}\n", md);
+  fmt::print(stderr, "wrote {}/results.md, results.json{}\n", report.out_dir, chart ? ", chart.png" : "");
+  return ok;
+}
+
+}  // namespace echo::bench

@@ -1,0 +1,32 @@
+#pragma once
+// What compare writes: results.md (the table people read), results.json (every run, raw), the
+// chart, and the table again on stdout.
+
+#include <string>
+#include <vector>
+
+#include "compare.hpp"
+
+namespace echo::bench {
+
+// One line per finished point, for stderr while compare runs.
+std::string point_summary(const std::string& label, const Point& p);
+
+// The rows to show: for each server, load kind and connection count, the repetition with the
+// median throughput (so one row's numbers all come from the same run).
+std::vector<const Point*> median_rows(const CompareReport& report, bool churn);
+
+std::string markdown_tables(const CompareReport& report);
+std::string results_json(const CompareReport& report);
+
+// Writes the three files (and the chart's data and script) into report.out_dir and prints the
+// table. False if a file could not be written; a missing gnuplot only costs the chart.
+bool write_reports(const CompareReport& report);
+
+// chart.png from gnuplot (compare_chart.cpp). False with `error` set when it could not be made.
+bool write_chart(const CompareReport& report, std::string& error);
+
+// Server CPU (user + system) per correct reply, in microseconds; 0 when nothing was answered.
+double cpu_us_per_request(const Point& p);
+
+}  // namespace echo::bench

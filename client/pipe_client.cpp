@@ -1,0 +1,151 @@
+#include "pipe_client.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <fmt/format.h>
+
+namespace echo::client {
+namespace {
+
+constexpr std::size_t kChunk = 64 * 1024;
+constexpr std::size_t kMaxPending = 1 << 20;  // stop reading input while this much waits to be sent
+
+bool write_all(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = write(fd, data, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+// The conversation's bookkeeping: lengths of the lines sent and not yet answered. A reply has the
+// length of its line (both transforms keep it), so a reply starting with "ERR " of another length
+// is the server ending the conversation, not an answer.
+class Conversation {
+ public:
+  void sent_line(std::size_t length) { pending_.push_back(length); ++lines_; }
+  void reply_bytes(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const auto lf = bytes.find('\n');
+      const std::string_view part = bytes.substr(0, lf);
+      if (head_.size() < 80) head_.append(part.substr(0, 80 - head_.size()));
+      length_ += part.size();
+      if (lf == std::string_view::npos) return;
+      end_reply();
+      bytes.remove_prefix(lf + 1);
+    }
+  }
+  std::size_t lines() const { return lines_; }
+  std::size_t replies() const { return replies_; }
+  const std::string& server_error() const { return error_; }
+
+ private:
+  void end_reply() {
+    const bool expected = !pending_.empty();
+    const bool err = head_.rfind("ERR ", 0) == 0 && (!expected || pending_.front() != length_);
+    if (err && error_.empty()) error_ = head_;
+    if (!err && expected) ++replies_;
+    if (expected) pending_.pop_front();
+    head_.clear();
+    length_ = 0;
+  }
+
+  std::deque<std::size_t> pending_;
+  std::size_t lines_ = 0, replies_ = 0;
+  std::string head_;  // the start of the reply being read
+  std::size_t length_ = 0;
+  std::string error_;
+};
+
+}  // namespace
+
+int run_pipe(int fd, int in_fd, int out_fd) {
+  Conversation talk;
+  std::string to_send;
+  std::size_t sent = 0, partial_line = 0;
+  bool input_done = false, shut = false, closed = false;
+  std::string socket_error;
+  char buf[kChunk];
+
+  while (!closed) {
+    pollfd fds[2] = {{fd, static_cast<short>(POLLIN | (sent < to_send.size() ? POLLOUT : 0)), 0},
+                     {in_fd, POLLIN, 0}};
+    const bool want_input = !input_done && to_send.size() - sent < kMaxPending;
+    if (poll(fds, want_input ? 2 : 1, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (want_input && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+      const ssize_t n = read(in_fd, buf, sizeof buf);
+      if (n > 0) {
+        const std::string_view chunk(buf, static_cast<std::size_t>(n));
+        for (std::size_t at = 0; at < chunk.size();) {
+          const auto lf = chunk.find('\n', at);
+          if (lf == std::string_view::npos) {
+            partial_line += chunk.size() - at;
+            break;
+          }
+          talk.sent_line(partial_line + (lf - at));
+          partial_line = 0;
+          at = lf + 1;
+        }
+        to_send.append(chunk);
+      } else if (n == 0 || errno != EINTR) {
+        input_done = true;
+        if (partial_line > 0) talk.sent_line(partial_line);  // the server answers it as if it had an LF
+      }
+    }
+    if (fds[0].revents & POLLOUT) {
+      const ssize_t n = send(fd, to_send.data() + sent, to_send.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) sent += static_cast<std::size_t>(n);
+      if (n < 0 && errno != EAGAIN && errno != EINTR) socket_error = std::strerror(errno);
+      if (sent == to_send.size()) {
+        to_send.clear();
+        sent = 0;
+      }
+    }
+    if (input_done && sent == to_send.size() && !shut) {
+      shutdown(fd, SHUT_WR);  // our end of input: the server answers the rest, then closes
+      shut = true;
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      const ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+      if (n > 0) {
+        talk.reply_bytes({buf, static_cast<std::size_t>(n)});
+        if (!write_all(out_fd, buf, static_cast<std::size_t>(n))) {
+          close(fd);
+          return 1;  // nobody reads our output any more
+        }
+      } else if (n == 0) {
+        closed = true;
+      } else if (errno != EAGAIN && errno != EINTR) {
+        socket_error = std::strerror(errno);
+        closed = true;
+      }
+    }
+  }
+  close(fd);
+
+  const std::size_t missing = talk.lines() - talk.replies();  // lines read so far; more may wait unread
+  if (!talk.server_error().empty()) {
+    fmt::print(stderr, "echo-client: the server ended the conversation with \"{}\" after {} of {}{} lines\n",
+               talk.server_error(), talk.replies(), talk.lines(), input_done ? "" : "+");
+    return 1;
+  }
+  if (missing > 0 || !input_done) {
+    fmt::print(stderr, "echo-client: the server closed the connection{} after {} of {}{} replies\n",
+               socket_error.empty() ? "" : " (" + socket_error + ")", talk.replies(), talk.lines(), input_done ? "" : "+");
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace echo::client

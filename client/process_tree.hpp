@@ -1,0 +1,44 @@
+#pragma once
+// What a server's whole process tree holds right now, read from /proc: the root, its threads, and
+// every descendant (fork mode's children), found through /proc/PID/task/TID/children.
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <thread>
+
+namespace echo::bench {
+
+struct TreeSample {
+  std::uint64_t rss_bytes = 0;  // summed over the processes (shared pages counted in each)
+  unsigned processes = 0;
+  unsigned threads = 0;
+};
+
+TreeSample sample_tree(pid_t root);
+
+// Samples a tree every `period` on its own thread and keeps the peaks: memory and process counts
+// come and go, so only a sampler sees their maximum across the processes.
+class TreeSampler {
+ public:
+  TreeSampler(pid_t root, std::chrono::milliseconds period);
+  ~TreeSampler();  // stops sampling
+  TreeSampler(const TreeSampler&) = delete;
+  TreeSampler& operator=(const TreeSampler&) = delete;
+
+  TreeSample peak() const;  // the largest value of each field seen so far
+
+ private:
+  void loop();
+
+  pid_t root_;
+  std::chrono::milliseconds period_;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> peak_rss_{0};
+  std::atomic<unsigned> peak_processes_{0}, peak_threads_{0};
+  std::thread thread_;
+};
+
+}  // namespace echo::bench

@@ -1,0 +1,27 @@
+#pragma once
+// The server under load: resolved once, then connected to many times without blocking.
+
+#include <sys/socket.h>
+
+#include <optional>
+#include <string>
+
+namespace echo::bench {
+
+struct Target {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  std::string text;  // "127.0.0.1:7007"
+};
+
+// Resolves host:port to its first address; nullopt with `error` set when it cannot.
+std::optional<Target> resolve_target(const std::string& host, unsigned short port, std::string& error);
+
+// Starts a non-blocking connect with TCP_NODELAY. Returns the fd (connected or in progress), or
+// -1 with errno set.
+int start_connect(const Target& target);
+
+// The pending error of a socket whose non-blocking connect finished (0 when it connected).
+int socket_error(int fd);
+
+}  // namespace echo::bench
