@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   app.add_option("--mode", config.mode, mode_help())->check(CLI::IsMember(mode_names()));
   app.add_option("--host", config.host, "address to bind (default 127.0.0.1)");
   app.add_option("--port", port, "TCP port; 0 takes a free one (default 7007)")->check(CLI::Range(0, 65535));
-  app.add_option("--workers", config.workers, "pool threads (default: number of cores)")->check(CLI::Range(1u, 4096u));
+  app.add_option("--workers", config.workers, "pool threads (default: the number of cores it may use)")->check(CLI::Range(1u, 4096u));
   app.add_option("--transform", transform, "upper: a-z become A-Z; echo: lines come back unchanged")
       ->check(CLI::IsMember({"upper", "echo"}));
   app.add_option("--max-line", config.max_line, "longest line in bytes, LF not counted (default 65536)")
