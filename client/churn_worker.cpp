@@ -14,10 +14,6 @@ constexpr auto kRetryDelay = std::chrono::milliseconds(100);
 constexpr auto kTick = std::chrono::milliseconds(20);
 constexpr auto kDrainLimit = std::chrono::seconds(2);
 
-std::uint64_t ns_between(Clock::time_point from, Clock::time_point to) {
-  return to > from ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(to - from).count()) : 0;
-}
-
 }  // namespace
 
 ChurnWorker::ChurnWorker(const WorkerPlan& plan, WorkerStats& stats, RunControl& control)

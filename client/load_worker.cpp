@@ -17,10 +17,6 @@ constexpr auto kRetryDelay = std::chrono::milliseconds(100);  // before reconnec
 constexpr auto kTickEvery = std::chrono::milliseconds(20);    // stop flag, timeouts, retries
 constexpr std::size_t kReadBuffer = 64 * 1024;
 
-std::uint64_t ns_between(Clock::time_point from, Clock::time_point to) {
-  return to > from ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(to - from).count()) : 0;
-}
-
 }  // namespace
 
 LoadWorker::LoadWorker(const WorkerPlan& plan, WorkerStats& stats, RunControl& control)

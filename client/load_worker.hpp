@@ -18,6 +18,11 @@ namespace echo::bench {
 
 using Clock = std::chrono::steady_clock;
 
+// Nanoseconds from `from` to `to`, 0 if `to` is earlier: latencies never go negative.
+inline std::uint64_t ns_between(Clock::time_point from, Clock::time_point to) {
+  return to > from ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(to - from).count()) : 0;
+}
+
 // This thread's share of the run.
 struct WorkerPlan {
   const RunOptions* options = nullptr;
