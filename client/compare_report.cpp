@@ -100,6 +100,14 @@ std::vector<const Point*> median_rows(const CompareReport& report, bool churn) {
     std::sort(reps.begin(), reps.end(), [&](const Point* a, const Point* b) { return speed(a) < speed(b); });
     rows.push_back(reps[reps.size() / 2]);
   }
+  // Points were measured interleaved (servers innermost); tables read by server, then load.
+  std::vector<std::string> servers;
+  for (const Point& p : report.points)
+    if (std::find(servers.begin(), servers.end(), p.server) == servers.end()) servers.push_back(p.server);
+  const auto rank = [&](const Point* p) { return std::find(servers.begin(), servers.end(), p->server) - servers.begin(); };
+  std::stable_sort(rows.begin(), rows.end(), [&](const Point* a, const Point* b) {
+    return rank(a) != rank(b) ? rank(a) < rank(b) : a->connections < b->connections;
+  });
   return rows;
 }
 

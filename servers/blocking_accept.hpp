@@ -10,7 +10,8 @@ namespace echo {
 inline constexpr int kAcceptStopped = -1;  // stop was requested
 inline constexpr int kAcceptWoken = -2;    // `wake_fd` became readable
 
-// Returns a connected socket (blocking, close-on-exec), kAcceptStopped or kAcceptWoken.
+// `listen_fd` must be non-blocking. Returns a connected socket (blocking, close-on-exec),
+// kAcceptStopped or kAcceptWoken.
 int accept_next(int listen_fd, SpareFd& spare, Counters& counters, int wake_fd = -1);
 
 }  // namespace echo

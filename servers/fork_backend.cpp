@@ -27,11 +27,13 @@ namespace echo {
 namespace {
 
 int g_child_exit_fd = -1;  // parent: SIGCHLD makes it readable, so poll() wakes to reap
+volatile sig_atomic_t g_child_exited = 0;  // parent: set with it, so reaping costs nothing otherwise
 int g_connection_fd = -1;  // child: its one connection, for its signal handlers
 unsigned g_drain_seconds = 2;
 
 void on_sigchld(int) {
   const int saved_errno = errno;
+  g_child_exited = 1;
   const std::uint64_t one = 1;
   [[maybe_unused]] auto n = write(g_child_exit_fd, &one, sizeof one);
   errno = saved_errno;
@@ -76,12 +78,15 @@ void run_fork_backend(const ServerConfig& config, const Listener& listener, Coun
   set_handler(SIGCHLD, on_sigchld, SA_RESTART | SA_NOCLDSTOP);
   std::unordered_set<pid_t> children;
   const auto reap = [&] {
+    if (!g_child_exited) return;
+    g_child_exited = 0;  // before waitpid(): a child exiting meanwhile sets it again
     std::uint64_t ignored = 0;
     [[maybe_unused]] auto n = read(g_child_exit_fd, &ignored, sizeof ignored);
     for (pid_t pid; (pid = waitpid(-1, nullptr, WNOHANG)) > 0;) children.erase(pid);
   };
 
   SpareFd spare;
+  set_nonblocking(listener.fd, true);  // accept_next() sleeps in poll(), never in accept()
   for (;;) {
     const int fd = accept_next(listener.fd, spare, counters, g_child_exit_fd);
     if (fd == kAcceptStopped) break;

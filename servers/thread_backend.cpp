@@ -22,6 +22,7 @@ void run_thread_backend(const ServerConfig& config, const Listener& listener, Co
   // Shared with the detached threads: a thread cut at the very end may outlive this function.
   const auto live = std::make_shared<ConnectionRegistry>();
   SpareFd spare;
+  set_nonblocking(listener.fd, true);  // accept_next() sleeps in poll(), never in accept()
   for (;;) {
     const int fd = accept_next(listener.fd, spare, counters);
     if (fd == kAcceptStopped) break;
