@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <clocale>
 #include <cstdlib>
 #include <cstring>
 #include <fmt/format.h>
@@ -64,6 +65,9 @@ std::string unsolicited(int fd, std::string& pending, bool& closed) {
 }  // namespace
 
 int run_interactive(int fd, const std::string& server) {
+  // libedit reads multibyte characters only in the user's locale; in the default "C" locale it
+  // drops every byte >= 0x80, and "wörld" would be sent as "wrld".
+  std::setlocale(LC_CTYPE, "");
   const std::string history = history_path();
   using_history();
   if (!history.empty()) read_history(history.c_str());
