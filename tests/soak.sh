@@ -48,7 +48,8 @@ errors_in() { sed -n 's/.*"errors": *\([0-9]*\).*/\1/p' "$1" | head -1; }
 requests_in() { sed -n 's/.*"requests": *\([0-9]*\).*/\1/p' "$1" | head -1; }
 
 failed=0
-printf '%-7s %-28s %-28s %-28s %s\n' mode "before (fd thr proc rssKiB)" "after round 1" "after round 2" verdict
+printf '%-7s %-28s %-28s %-28s %-22s %s\n' mode "before (fd thr proc rssKiB)" "after round 1" "after round 2" \
+  "requests (pipe+churn)" verdict
 for mode in "${modes[@]}"; do
   "$server" --mode "$mode" --port 0 --log-level warn >"$work/ready" 2>"$work/server.log" &
   pid=$!
@@ -58,6 +59,7 @@ for mode in "${modes[@]}"; do
   before=$(snapshot "$pid")
   rounds=()
   verdict=ok
+  served=0
   for round in 1 2; do
     # Pipelined: 20 connections, 8 lines in flight each. Churned: a connection per request.
     "$bench" run --port "$port" -c 20 -p 8 -d "$seconds" -t 1 --json >"$work/pipe.json" 2>/dev/null &
@@ -69,6 +71,7 @@ for mode in "${modes[@]}"; do
     for f in pipe churn; do
       e=$(errors_in "$work/$f.json"); r=$(requests_in "$work/$f.json")
       if [ -z "$e" ] || [ "$e" != 0 ] || [ "${r:-0}" = 0 ]; then verdict="FAIL: $f load: errors=${e:-?} requests=${r:-?}"; fi
+      served=$((served + ${r:-0}))
     done
     sleep 1  # let the last sessions close and children be reaped
     rounds+=("$(snapshot "$pid")")
@@ -89,7 +92,7 @@ for mode in "${modes[@]}"; do
   fi
   kill -TERM "$pid"
   wait "$pid" || verdict="FAIL: exit status $?"
-  printf '%-7s %-28s %-28s %-28s %s\n' "$mode" "${before% *}" "${rounds[0]% *}" "${rounds[1]% *}" "$verdict"
+  printf '%-7s %-28s %-28s %-28s %-22s %s\n' "$mode" "${before% *}" "${rounds[0]% *}" "${rounds[1]% *}" "$served" "$verdict"
   [ "$verdict" = ok ] || failed=1
 done
 exit $failed
