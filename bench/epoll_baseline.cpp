@@ -50,8 +50,11 @@ int spare_fd = -1;         // kept in reserve for EMFILE (see accept_all)
 void answer(Conn& c, const char* p, std::size_t n) {
   const std::size_t start = c.out.size();
   c.out.append(p, n);
-  for (std::size_t i = start; i < c.out.size(); ++i)
-    if (c.out[i] >= 'a' && c.out[i] <= 'z') c.out[i] = static_cast<char>(c.out[i] - 'a' + 'A');
+  // Branchless, over a local pointer and length (a char store may alias the string's own
+  // members, which would stop the loop from vectorizing).
+  char* q = c.out.data() + start;
+  for (std::size_t i = 0; i < n; ++i)
+    q[i] = static_cast<char>(static_cast<unsigned char>(q[i]) - 32 * (static_cast<unsigned char>(q[i] - 'a') < 26));
   c.out.push_back('\n');
   ++totals.lines;
 }

@@ -54,7 +54,8 @@ void reap(int) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     for (ssize_t i = 0; i < n; ++i)
-      if (buf[i] >= 'a' && buf[i] <= 'z') buf[i] = static_cast<char>(buf[i] - 'a' + 'A');
+      buf[i] = static_cast<char>(static_cast<unsigned char>(buf[i]) -
+                                 32 * (static_cast<unsigned char>(buf[i] - 'a') < 26));  // branchless: vectorizes
     if (!write_all(fd, buf, static_cast<std::size_t>(n))) _exit(0);
     last = buf[n - 1];
   }

@@ -9,8 +9,13 @@ namespace echo {
 
 enum class Transform { upper, echo };
 
-// ASCII a-z become A-Z; every other byte (CR, NUL, UTF-8) passes through unchanged.
-inline char to_upper_ascii(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - ('a' - 'A')) : c; }
+// ASCII a-z become A-Z; every other byte (CR, NUL, UTF-8) passes through unchanged. Branchless
+// (one unsigned compare), so that loops over it vectorize: the byte-wise `if` cost ~9
+// instructions a byte, a fifth of coro's whole user-space work per request (callgrind).
+inline char to_upper_ascii(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return static_cast<char>(u - 32 * (static_cast<unsigned char>(u - 'a') < 26));
+}
 
 // Appends `line` transformed to `out` (no LF added).
 void append_transformed(Transform t, std::string_view line, std::string& out);

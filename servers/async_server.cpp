@@ -106,7 +106,10 @@ void run_async_server(const ServerConfig& config, const Listener& listener, Coun
   Loops loops;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_alive;
   for (unsigned i = 0; i < threads; ++i) {
-    loops.push_back(std::make_unique<asio::io_context>(1));  // 1: each loop is run by one thread
+    // One thread per loop. A single loop (coro) is never touched from another thread (a stop
+    // arrives through an eventfd), so asio may drop its locks: 12% fewer instructions per
+    // request (callgrind). pool's acceptor hands sockets across loops, so it keeps them.
+    loops.push_back(std::make_unique<asio::io_context>(threads == 1 ? ASIO_CONCURRENCY_HINT_UNSAFE : 1));
     keep_alive.push_back(asio::make_work_guard(*loops.back()));  // a loop with no connections yet must not return
   }
   tcp::acceptor acceptor(*loops[0], listener.family == AF_INET6 ? tcp::v6() : tcp::v4(), listener.fd);
