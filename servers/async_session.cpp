@@ -19,14 +19,17 @@ namespace {
 
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+template <typename T>
+using Awaitable = asio::awaitable<T, LoopExecutor>;
+using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, LoopExecutor>;
 // Errors as values: a closed connection is normal, and an exception per close is expensive.
-constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_awaitable);
+constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_awaitable_t<LoopExecutor>{});
 
 // What the session shares with its idle watchdog, which may outlive it by a moment.
 struct IdleWatch {
-  explicit IdleWatch(tcp::socket& s) : socket(s), timer(s.get_executor()) {}
-  tcp::socket& socket;
-  asio::steady_timer timer;
+  explicit IdleWatch(LoopSocket& s) : socket(s), timer(s.get_executor()) {}
+  LoopSocket& socket;
+  Timer timer;
   Clock::time_point deadline;
   bool expired = false;
   bool session_over = false;
@@ -35,7 +38,7 @@ struct IdleWatch {
 // asio's timeout_watchdog pattern: the session only moves `deadline` (no timer operation per
 // read); the timer wakes at most once per idle period, and cancels the socket's pending I/O
 // when the deadline has really passed.
-asio::awaitable<void> watch_idle(std::shared_ptr<IdleWatch> watch) {
+Awaitable<void> watch_idle(std::shared_ptr<IdleWatch> watch) {
   while (!watch->session_over) {
     watch->timer.expires_at(watch->deadline);
     co_await watch->timer.async_wait(use_nothrow);
@@ -50,11 +53,11 @@ asio::awaitable<void> watch_idle(std::shared_ptr<IdleWatch> watch) {
 
 // After an ERR the peer may still be sending; closing at once would answer with RST and could
 // destroy the ERR line before it is read. Send FIN, then read and discard for a moment.
-asio::awaitable<void> linger_before_close(tcp::socket& socket) {
+Awaitable<void> linger_before_close(LoopSocket& socket) {
   using namespace asio::experimental::awaitable_operators;
   asio::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_send, ignored);
-  asio::steady_timer give_up(socket.get_executor(), std::chrono::milliseconds(500));
+  Timer give_up(socket.get_executor(), std::chrono::milliseconds(500));
   std::array<char, 16384> sink;
   for (int i = 0; i < 256; ++i) {  // at most 4 MiB or half a second
     auto result = co_await (socket.async_read_some(asio::buffer(sink), use_nothrow) || give_up.async_wait(use_nothrow));
@@ -64,7 +67,7 @@ asio::awaitable<void> linger_before_close(tcp::socket& socket) {
 
 // Writes at once if the socket has room (it nearly always does), and only awaits for the rest:
 // a completed async_write would cost another trip around the event loop.
-asio::awaitable<bool> write_all(tcp::socket& socket, std::string_view bytes) {
+Awaitable<bool> write_all(LoopSocket& socket, std::string_view bytes) {
   asio::error_code error;
   const std::size_t written = socket.write_some(asio::buffer(bytes), error);
   if (error && error != asio::error::would_block) co_return false;
@@ -75,7 +78,7 @@ asio::awaitable<bool> write_all(tcp::socket& socket, std::string_view bytes) {
 
 }  // namespace
 
-asio::awaitable<void> serve_async(tcp::socket socket, SessionContext& context) {
+asio::awaitable<void, LoopExecutor> serve_async(LoopSocket socket, SessionContext& context) {
   const ServerConfig& config = context.config;
   const int fd = socket.native_handle();
   struct LeaveRegistry {  // also when something throws
