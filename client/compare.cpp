@@ -12,6 +12,7 @@
 #include "compare_report.hpp"
 #include "cpu_set.hpp"
 #include "load_run.hpp"
+#include "proc_info.hpp"
 #include "stop_signal.hpp"
 
 namespace echo::bench {

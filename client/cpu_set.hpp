@@ -10,8 +10,6 @@ namespace echo::bench {
 // nullopt for a malformed list; CPUs sorted, no repeats.
 std::optional<std::vector<int>> parse_cpu_list(const std::string& text);
 std::string format_cpu_list(const std::vector<int>& cpus);
-// The CPUs this process may run on now.
-std::vector<int> allowed_cpus();
 // Pins the calling thread (and the threads and processes it starts later). False, with errno set,
 // when the kernel refuses (a CPU that does not exist or is not allowed).
 bool pin_to(const std::vector<int>& cpus);

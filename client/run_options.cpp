@@ -1,9 +1,9 @@
 #include "run_options.hpp"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <fmt/format.h>
+
+#include "proc_info.hpp"
 
 namespace echo::bench {
 
@@ -25,11 +25,7 @@ std::optional<std::string> validate(const RunOptions& o) {
 
 unsigned effective_threads(const RunOptions& o) {
   unsigned threads = o.threads;
-  if (threads == 0) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    threads = sched_getaffinity(0, sizeof set, &set) == 0 ? static_cast<unsigned>(CPU_COUNT(&set)) : 1;
-  }
+  if (threads == 0) threads = static_cast<unsigned>(std::max<std::size_t>(1, allowed_cpus().size()));
   return static_cast<unsigned>(std::clamp<std::size_t>(threads, 1, o.connections));
 }
 

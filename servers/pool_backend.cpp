@@ -6,28 +6,19 @@
 // more than another. (One io_context shared by all workers balances better, but measured ~3
 // futex calls and an epoll_ctl per request in cross-thread wake-ups: see docs/PERFORMANCE.md.)
 
-#include <sched.h>
-
 #include <algorithm>
 #include <spdlog/spdlog.h>
-#include <thread>
 
 #include "async_server.hpp"
 #include "backend.hpp"
+#include "proc_info.hpp"
 
 namespace echo {
 
-namespace {
-// The cores this process may run on (taskset, cgroups' cpusets), not every core of the machine.
-unsigned usable_cores() {
-  cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) == 0) return static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
-  return std::max(1u, std::thread::hardware_concurrency());
-}
-}  // namespace
-
 void run_pool_backend(const ServerConfig& config, const Listener& listener, Counters& counters) {
-  const unsigned workers = config.workers > 0 ? config.workers : usable_cores();
+  // The cores this process may run on (taskset, cpusets), not every core of the machine.
+  const unsigned workers =
+      config.workers > 0 ? config.workers : static_cast<unsigned>(std::max<std::size_t>(1, allowed_cpus().size()));
   spdlog::info("pool: {} workers, one event loop each", workers);
   run_async_server(config, listener, counters, workers);
 }

@@ -8,12 +8,12 @@
 
 #include <algorithm>
 
-#include <fstream>
-#include <sstream>
+#include <cstdint>
 #include <thread>
 
 #include "line_client.hpp"
 #include "modes.hpp"
+#include "proc_info.hpp"
 #include "process.hpp"
 
 using namespace echo::test;
@@ -22,15 +22,10 @@ namespace {
 
 // CPU time (user + system) of a process and its reaped children, in seconds.
 double cpu_seconds(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  std::getline(stat, line);
-  std::istringstream fields(line.substr(line.rfind(')') + 2));
-  std::string f;
-  double ticks = 0;
-  for (int i = 3; fields >> f; ++i)
-    if (i >= 14 && i <= 17) ticks += std::stod(f);  // utime stime cutime cstime
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+  const auto stat = echo::ProcStat::read(pid);
+  std::uint64_t ticks = 0;
+  for (int field = 14; stat && field <= 17; ++field) ticks += stat->number(field);  // utime stime cutime cstime
+  return static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 // Retries `attempt` until it returns true or the time is up.
@@ -125,7 +120,7 @@ TEST_CASE("fork: children are reaped as they finish, so no zombies") {
     LineClient client(server.port());
     CHECK(round_trip(client, "short visit"));
   }
-  CHECK(eventually([&] { return child_pids(server.pid()).empty(); }));
+  CHECK(eventually([&] { return echo::child_pids(server.pid()).empty(); }));
   CHECK(count_zombie_children(server.pid()) == 0);
   CHECK(server.stop() == 0);
 }
@@ -150,7 +145,7 @@ TEST_CASE("SIGTERM and SIGINT: lines already sent are answered, connections clos
       CHECK(idle.wait_closed(1s));
       const std::string log = server.stderr_text();
       CHECK(log.find("connections: 2 served, 0 rejected; lines: 4;") != std::string::npos);
-      CHECK(child_pids(server.pid()).empty());
+      CHECK(echo::child_pids(server.pid()).empty());
     }
   }
 }

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <string>
 
-#include "process.hpp"
+#include "proc_info.hpp"
 
 namespace echo::test {
 namespace {
@@ -18,13 +18,6 @@ std::size_t proc_field(pid_t pid, const std::string& file, const std::string& ke
 }
 
 }  // namespace
-
-std::vector<pid_t> process_tree(pid_t root) {
-  std::vector<pid_t> tree{root};
-  for (std::size_t i = 0; i < tree.size(); ++i)
-    for (const pid_t child : child_pids(tree[i])) tree.push_back(child);
-  return tree;
-}
 
 TreeStats tree_stats(pid_t root) {
   TreeStats stats;

@@ -16,7 +16,6 @@ struct TreeStats {
   std::size_t fds = 0;  // open file descriptors, summed
 };
 
-std::vector<pid_t> process_tree(pid_t root);  // root and every descendant
-TreeStats tree_stats(pid_t root);
+TreeStats tree_stats(pid_t root);  // over echo::process_tree(root)
 
 }  // namespace echo::test

@@ -9,9 +9,9 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
+
+#include "proc_info.hpp"
 
 namespace echo::test {
 namespace {
@@ -194,22 +194,11 @@ RunResult run_program(std::vector<std::string> argv, const std::string& input, s
   return result;
 }
 
-std::vector<pid_t> child_pids(pid_t pid) {
-  std::vector<pid_t> children;
-  std::ifstream file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children");
-  pid_t child = 0;
-  while (file >> child) children.push_back(child);
-  return children;
-}
-
 int count_zombie_children(pid_t pid) {
   int zombies = 0;
   for (const pid_t child : child_pids(pid)) {
-    std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
-    std::string line;
-    std::getline(stat, line);
-    const auto close_paren = line.rfind(')');
-    if (close_paren != std::string::npos && close_paren + 2 < line.size() && line[close_paren + 2] == 'Z') ++zombies;
+    const auto stat = ProcStat::read(child);
+    if (stat && stat->field(3) == "Z") ++zombies;
   }
   return zombies;
 }

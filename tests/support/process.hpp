@@ -59,7 +59,5 @@ RunResult run_program(std::vector<std::string> argv, const std::string& input = 
 
 // Child processes of `pid` that are zombies right now.
 int count_zombie_children(pid_t pid);
-// Direct children of `pid`, alive or zombie.
-std::vector<pid_t> child_pids(pid_t pid);
 
 }  // namespace echo::test
