@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "accept_failure.hpp"
 #include "async_session.hpp"
 #include "line_framer.hpp"
 #include "stop_signal.hpp"
@@ -45,22 +46,14 @@ void log_failure(std::exception_ptr failure) {
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, SessionContext& context, Loops& loops) {
   SpareFd spare;
   asio::steady_timer backoff(acceptor.get_executor());
-  Clock::time_point last_warning;
   for (std::size_t next = 0;; next = (next + 1) % loops.size()) {
     // The new connection belongs to the next loop in turn (round robin).
     auto [error, socket] = co_await acceptor.async_accept(*loops[next], use_nothrow);
     if (error == asio::error::operation_aborted || !acceptor.is_open()) co_return;  // stopping
     if (error) {
-      const bool out_of_fds = error.value() == EMFILE || error.value() == ENFILE;
-      // Without shedding, the listening socket stays readable and the loop spins at 100% CPU.
-      if (out_of_fds && spare.shed_one(acceptor.native_handle()))
-        context.counters.rejected.fetch_add(1, std::memory_order_relaxed);
-      if (Clock::now() - last_warning > std::chrono::seconds(1)) {
-        spdlog::warn("accept: {}{}", error.message(), out_of_fds ? "; turning connections away" : "");
-        last_warning = Clock::now();
-      }
-      if (is_resource_exhaustion(error.value())) {
-        backoff.expires_after(std::chrono::milliseconds(out_of_fds ? 10 : 100));
+      const auto wait = on_accept_failure(error.value(), acceptor.native_handle(), spare, context.counters);
+      if (wait.count() > 0) {
+        backoff.expires_after(wait);
         co_await backoff.async_wait(use_nothrow);
       }
       continue;
