@@ -13,6 +13,7 @@
 #include <string>
 
 #include "line_framer.hpp"
+#include "session_limits.hpp"
 
 namespace echo {
 namespace {
@@ -51,15 +52,14 @@ Awaitable<void> watch_idle(std::shared_ptr<IdleWatch> watch) {
   }
 }
 
-// After an ERR the peer may still be sending; closing at once would answer with RST and could
-// destroy the ERR line before it is read. Send FIN, then read and discard for a moment.
+// After an ERR: FIN, then discard input for a moment (see session_limits.hpp).
 Awaitable<void> linger_before_close(LoopSocket& socket) {
   using namespace asio::experimental::awaitable_operators;
   asio::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_send, ignored);
-  Timer give_up(socket.get_executor(), std::chrono::milliseconds(500));
-  std::array<char, 16384> sink;
-  for (int i = 0; i < 256; ++i) {  // at most 4 MiB or half a second
+  Timer give_up(socket.get_executor(), kLingerTime);
+  std::array<char, kReadSize> sink;
+  for (int i = 0; i < kLingerReads; ++i) {
     auto result = co_await (socket.async_read_some(asio::buffer(sink), use_nothrow) || give_up.async_wait(use_nothrow));
     if (result.index() == 1 || std::get<0>(std::get<0>(result))) break;
   }
@@ -98,7 +98,7 @@ asio::awaitable<void, LoopExecutor> serve_async(LoopSocket socket, SessionContex
   }
 
   LineFramer framer(config.transform, config.max_line);
-  std::array<char, 16384> in;
+  std::array<char, kReadSize> in;
   std::string out;
   bool linger = false;
   for (;;) {

@@ -10,6 +10,7 @@
 
 #include "line_framer.hpp"
 #include "net.hpp"
+#include "session_limits.hpp"
 
 namespace echo {
 namespace {
@@ -33,13 +34,12 @@ void set_timeout(int fd, int option, std::chrono::milliseconds t) {
   setsockopt(fd, SOL_SOCKET, option, &tv, sizeof tv);
 }
 
-// After an ERR the peer may still be sending: closing now would answer it with RST, which can
-// destroy the ERR line before the peer reads it. Send FIN, then read and discard for a moment.
+// After an ERR: FIN, then discard input for a moment (see session_limits.hpp).
 void linger_before_close(int fd) {
   shutdown(fd, SHUT_WR);
-  set_timeout(fd, SO_RCVTIMEO, std::chrono::milliseconds(500));  // and at most 4 MiB below
-  std::array<char, 16384> sink;
-  for (int i = 0; i < 256 && recv(fd, sink.data(), sink.size(), 0) > 0; ++i) {
+  set_timeout(fd, SO_RCVTIMEO, kLingerTime);
+  std::array<char, kReadSize> sink;
+  for (int i = 0; i < kLingerReads && recv(fd, sink.data(), sink.size(), 0) > 0; ++i) {
   }
 }
 
@@ -52,7 +52,7 @@ void serve_blocking(int fd, const ServerConfig& config, Counters& counters, Conn
     set_timeout(fd, SO_SNDTIMEO, config.idle_timeout);  // and send() to a peer that stopped reading
   }
   LineFramer framer(config.transform, config.max_line);
-  std::array<char, 16384> in;
+  std::array<char, kReadSize> in;
   std::string out;
   bool linger = false;
   for (;;) {
