@@ -1,6 +1,5 @@
 #include "target.hpp"
 
-#include <netdb.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,20 +11,16 @@
 namespace echo::bench {
 
 std::optional<Target> resolve_target(const std::string& host, unsigned short port, std::string& error) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* result = nullptr;
-  const int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &result);
-  if (rc != 0) {
-    error = fmt::format("cannot resolve {}: {}", host, gai_strerror(rc));
+  std::string why;
+  const auto addrs = echo::resolve_tcp(host, port, false, why);
+  if (!addrs) {
+    error = fmt::format("cannot resolve {}: {}", host, why);
     return std::nullopt;
   }
   Target target;
-  std::memcpy(&target.addr, result->ai_addr, result->ai_addrlen);
-  target.len = result->ai_addrlen;
-  target.text = echo::format_address(result->ai_addr);
-  freeaddrinfo(result);
+  std::memcpy(&target.addr, addrs->ai_addr, addrs->ai_addrlen);
+  target.len = addrs->ai_addrlen;
+  target.text = echo::format_address(addrs->ai_addr);
   return target;
 }
 

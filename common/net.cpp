@@ -20,12 +20,13 @@
 namespace echo {
 namespace {
 
-struct AddrInfoDeleter {
-  void operator()(addrinfo* ai) const { freeaddrinfo(ai); }
-};
-using AddrInfoPtr = std::unique_ptr<addrinfo, AddrInfoDeleter>;
+std::string host_port(const std::string& host, unsigned short port) {
+  return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port) : fmt::format("{}:{}", host, port);
+}
 
-AddrInfoPtr resolve(const std::string& host, unsigned short port, bool passive, std::string& error) {
+}  // namespace
+
+AddrInfoPtr resolve_tcp(const std::string& host, unsigned short port, bool passive, std::string& error) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -38,12 +39,6 @@ AddrInfoPtr resolve(const std::string& host, unsigned short port, bool passive, 
   }
   return AddrInfoPtr(result);
 }
-
-std::string host_port(const std::string& host, unsigned short port) {
-  return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port) : fmt::format("{}:{}", host, port);
-}
-
-}  // namespace
 
 std::string format_address(const sockaddr* addr) {
   char buf[INET6_ADDRSTRLEN] = {};
@@ -59,7 +54,7 @@ std::string format_address(const sockaddr* addr) {
 
 Listener listen_tcp(const std::string& host, unsigned short port, int backlog) {
   std::string error;
-  auto addrs = resolve(host, port, true, error);
+  auto addrs = resolve_tcp(host, port, true, error);
   if (!addrs) throw std::runtime_error(fmt::format("cannot resolve {}: {}", host, error));
   int last_errno = 0;
   for (addrinfo* ai = addrs.get(); ai != nullptr; ai = ai->ai_next) {
@@ -91,7 +86,7 @@ Listener listen_tcp(const std::string& host, unsigned short port, int backlog) {
 
 int connect_tcp(const std::string& host, unsigned short port, std::chrono::milliseconds timeout) {
   std::string error;
-  auto addrs = resolve(host, port, false, error);
+  auto addrs = resolve_tcp(host, port, false, error);
   if (!addrs) {
     errno = EHOSTUNREACH;
     return -1;

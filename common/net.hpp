@@ -1,10 +1,12 @@
 #pragma once
 // Small POSIX socket helpers shared by the servers, the clients and the tests.
 
+#include <netdb.h>
 #include <sys/socket.h>
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -16,6 +18,14 @@ struct Listener {
   unsigned short port = 0;
   int family = 0;  // AF_INET or AF_INET6
 };
+
+struct AddrInfoDeleter {
+  void operator()(addrinfo* ai) const { freeaddrinfo(ai); }
+};
+using AddrInfoPtr = std::unique_ptr<addrinfo, AddrInfoDeleter>;
+// getaddrinfo() for TCP: every address of host:port (passive: for bind), or nullptr with
+// getaddrinfo's reason in `error`.
+AddrInfoPtr resolve_tcp(const std::string& host, unsigned short port, bool passive, std::string& error);
 
 // Resolves host (numeric or a name) and binds the first address that works. Throws
 // std::runtime_error with a one-line message ("cannot listen on 127.0.0.1:7007: Address already in use").
