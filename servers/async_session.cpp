@@ -116,7 +116,8 @@ asio::awaitable<void, LoopExecutor> serve_async(LoopSocket socket, SessionContex
       break;
     }
     if (read_error == asio::error::eof) {  // end of input, or a stop request (SHUT_RD)
-      context.counters.add_traffic(framer.finish(out), 0, out.size());
+      const auto lines = framer.finish(out);  // before out.size(): argument order is unspecified
+      context.counters.add_traffic(lines, 0, out.size());
       co_await write_all(socket, out);
       break;
     }

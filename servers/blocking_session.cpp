@@ -68,7 +68,8 @@ void serve_blocking(int fd, const ServerConfig& config, Counters& counters, Conn
       break;
     }
     if (n == 0) {  // end of input (or a stop request): answer a last line without LF
-      counters.add_traffic(framer.finish(out), 0, out.size());
+      const auto lines = framer.finish(out);  // before out.size(): argument order is unspecified
+      counters.add_traffic(lines, 0, out.size());
       send_all(fd, out);
       break;
     }

@@ -144,7 +144,8 @@ TEST_CASE("SIGTERM and SIGINT: lines already sent are answered, connections clos
       CHECK(busy.wait_closed(1s));
       CHECK(idle.wait_closed(1s));
       const std::string log = server.stderr_text();
-      CHECK(log.find("connections: 2 served, 0 rejected; lines: 4;") != std::string::npos);
+      // In: 2 x "hello\n" + 25 + 13 bytes. Out: the same, plus the LF after the partial line.
+      CHECK(log.find("connections: 2 served, 0 rejected; lines: 4; bytes in: 50; bytes out: 51") != std::string::npos);
       CHECK(echo::child_pids(server.pid()).empty());
     }
   }
