@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 
+#include "framer.hpp"
 #include "transform.hpp"
 
 namespace echo {
@@ -15,6 +16,7 @@ struct ServerConfig {
   unsigned short port = 7007;
   unsigned workers = 0;  // pool threads; 0 = number of cores
   Transform transform = Transform::upper;
+  Framing framing = Framing::line;  // raw: the seeds' protocol, no lines (see framer.hpp)
   std::size_t max_line = 65536;
   std::size_t max_connections = 0;          // 0 = the mode's default (see default_max_connections)
   std::chrono::milliseconds idle_timeout{0};  // 0 = none

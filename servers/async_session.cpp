@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "line_framer.hpp"
+#include "framer.hpp"
 #include "session_limits.hpp"
 
 namespace echo {
@@ -97,7 +97,7 @@ asio::awaitable<void, LoopExecutor> serve_async(LoopSocket socket, SessionContex
     asio::co_spawn(socket.get_executor(), watch_idle(watch), asio::detached);
   }
 
-  LineFramer framer(config.transform, config.max_line);
+  Framer framer(config.framing, config.transform, config.max_line);
   std::array<char, kReadSize> in;
   std::string out;
   bool linger = false;

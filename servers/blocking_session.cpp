@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <string>
 
-#include "line_framer.hpp"
+#include "framer.hpp"
 #include "net.hpp"
 #include "session_limits.hpp"
 
@@ -51,7 +51,7 @@ void serve_blocking(int fd, const ServerConfig& config, Counters& counters, Conn
     set_timeout(fd, SO_RCVTIMEO, config.idle_timeout);  // recv() fails with EAGAIN when idle
     set_timeout(fd, SO_SNDTIMEO, config.idle_timeout);  // and send() to a peer that stopped reading
   }
-  LineFramer framer(config.transform, config.max_line);
+  Framer framer(config.framing, config.transform, config.max_line);
   std::array<char, kReadSize> in;
   std::string out;
   bool linger = false;

@@ -49,6 +49,7 @@ std::string mode_help() {
 int main(int argc, char** argv) {
   echo::ServerConfig config;
   std::string transform = "upper";
+  std::string framing = "line";
   std::string log_level = "info";
   double idle_timeout_s = 0;
   int port = config.port;
@@ -61,6 +62,10 @@ int main(int argc, char** argv) {
   app.add_option("--workers", config.workers, "pool threads (default: the number of cores it may use)")->check(CLI::Range(1u, 4096u));
   app.add_option("--transform", transform, "upper: a-z become A-Z; echo: lines come back unchanged")
       ->check(CLI::IsMember({"upper", "echo"}));
+  app.add_option("--framing", framing,
+                 "line: one reply per line (default); raw: every chunk read is answered at once, "
+                 "transformed, with no framing (the Python seeds' recv/send protocol)")
+      ->check(CLI::IsMember({"line", "raw"}));
   app.add_option("--max-line", config.max_line, "longest line in bytes, LF not counted (default 65536)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
   app.add_option("--max-connections", config.max_connections,
@@ -85,6 +90,7 @@ int main(int argc, char** argv) {
   const echo::Backend* backend = echo::find_backend(config.mode);
   config.port = static_cast<unsigned short>(port);
   config.transform = *echo::parse_transform(transform);
+  config.framing = *echo::parse_framing(framing);
   config.idle_timeout = std::chrono::milliseconds(static_cast<long>(std::llround(idle_timeout_s * 1000)));
   if (config.max_connections == 0) config.max_connections = backend->default_max_connections;
   echo::setup_logging(log_level, "echo-server");
