@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="g++ clang libclang-rt-14-dev cmake ninja-build ccache pkg-config
   libasio-dev libspdlog-dev libfmt-dev libcli11-dev doctest-dev libedit-dev
-  gnuplot-nox docker-compose util-linux procps"
+  gnuplot-nox docker-compose util-linux procps python3"
 
 missing=""
 for p in $PACKAGES; do

@@ -15,12 +15,18 @@ int main(int argc, char** argv) {
   std::string host = "127.0.0.1";
   unsigned short port = 7007;
   double timeout_s = 5;
+  std::string framing = "line";
   CLI::App app{"echo-client: send lines to a line server and print its replies.\n"
                "On a terminal: a >>> prompt with line editing and history. Otherwise: every input line is sent at\n"
                "once, every reply printed in order; the exit status is 0 only if every line was answered."};
   app.set_version_flag("--version", "echo-client " ECHO_VERSION);
   app.add_option("--host", host, "Server address")->capture_default_str();
   app.add_option("--port", port, "Server port")->capture_default_str();
+  app.add_option("--framing", framing,
+                 "line: one reply per line; raw: send bytes without framing (typed lines without their LF), "
+                 "as the Python seeds' client does")
+      ->check(CLI::IsMember({"line", "raw"}))
+      ->capture_default_str();
   app.add_option("--connect-timeout", timeout_s, "Seconds to wait for the connection")->capture_default_str();
   app.footer("Example: printf 'a\\nb\\n' | echo-client --port 7007   prints A and B");
   try {
@@ -40,5 +46,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   echo::set_nodelay(fd);
-  return isatty(0) ? echo::client::run_interactive(fd, server) : echo::client::run_pipe(fd, 0, 1);
+  const echo::Framing framing_chosen = *echo::parse_framing(framing);
+  return isatty(0) ? echo::client::run_interactive(fd, server, framing_chosen)
+                   : echo::client::run_pipe(fd, 0, 1, framing_chosen);
 }

@@ -23,14 +23,15 @@ std::string history_path() {
   return home != nullptr ? std::string(home) + "/.echo_client_history" : std::string();
 }
 
-// Reads one line (without its LF) into `line`. Returns an empty string on success, otherwise why
-// the conversation is over.
-std::string read_reply(int fd, std::string& pending, std::string& line) {
+// Reads one reply into `reply`: a line without its LF, or in raw framing `raw_size` bytes (the
+// server answers byte for byte, in chunks of its own choosing). Returns an empty string on
+// success, otherwise why the conversation is over.
+std::string read_reply(int fd, std::string& pending, std::string& reply, std::size_t raw_size, bool raw) {
   while (true) {
-    const auto lf = pending.find('\n');
-    if (lf != std::string::npos) {
-      line = pending.substr(0, lf);
-      pending.erase(0, lf + 1);
+    const auto end = raw ? (pending.size() >= raw_size ? raw_size : std::string::npos) : pending.find('\n');
+    if (end != std::string::npos) {
+      reply = pending.substr(0, end);
+      pending.erase(0, raw ? end : end + 1);
       return {};
     }
     pollfd pfd{fd, POLLIN, 0};
@@ -64,7 +65,8 @@ std::string unsolicited(int fd, std::string& pending, bool& closed) {
 
 }  // namespace
 
-int run_interactive(int fd, const std::string& server) {
+int run_interactive(int fd, const std::string& server, Framing framing) {
+  const bool raw = framing == Framing::raw;
   // libedit reads multibyte characters only in the user's locale; in the default "C" locale it
   // drops every byte >= 0x80, and "wörld" would be sent as "wrld".
   std::setlocale(LC_CTYPE, "");
@@ -91,13 +93,14 @@ int run_interactive(int fd, const std::string& server) {
     }
     const std::string line = input.get();
     if (!line.empty()) add_history(line.c_str());
-    const std::string request = line + "\n";
+    const std::string request = raw ? line : line + "\n";  // raw: what was typed, as the seeds' input() gives it
+    if (request.empty()) continue;  // raw: nothing to send, and no reply would come
     if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
       fmt::print(stderr, "echo-client: cannot send: {}\n", std::strerror(errno));
       status = 1;
       break;
     }
-    if (const std::string why = read_reply(fd, pending, reply); !why.empty()) {
+    if (const std::string why = read_reply(fd, pending, reply, request.size(), raw); !why.empty()) {
       fmt::print(stderr, "echo-client: {}\n", why);
       status = 1;
       break;

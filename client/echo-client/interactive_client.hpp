@@ -4,9 +4,12 @@
 
 #include <string>
 
+#include "framer.hpp"
+
 namespace echo::client {
 
 // Talks over the connected socket `fd` (and closes it). Returns the exit status.
-int run_interactive(int fd, const std::string& server);
+// Raw framing: a typed line is sent without its LF, and as many bytes as were sent are awaited.
+int run_interactive(int fd, const std::string& server, Framing framing);
 
 }  // namespace echo::client

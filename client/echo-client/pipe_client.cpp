@@ -8,6 +8,7 @@
 #include <cstring>
 #include <deque>
 #include <fmt/format.h>
+#include <string_view>
 
 namespace echo::client {
 namespace {
@@ -26,14 +27,35 @@ bool write_all(int fd, const char* data, std::size_t size) {
   return true;
 }
 
-// The conversation's bookkeeping: lengths of the lines sent and not yet answered. A reply has the
-// length of its line (both transforms keep it), so a reply starting with "ERR " of another length
-// is the server ending the conversation, not an answer.
+// The conversation's bookkeeping. Lines: the lengths of the lines sent and not yet answered. A
+// reply has the length of its line (both transforms keep it), so a reply starting with "ERR " of
+// another length is the server ending the conversation, not an answer. Raw framing has no lines:
+// the conversation is complete when as many bytes came back as went out.
 class Conversation {
  public:
-  void sent_line(std::size_t length) { pending_.push_back(length); ++lines_; }
+  explicit Conversation(Framing framing) : raw_(framing == Framing::raw) {}
+
+  void sent(std::string_view chunk) {
+    sent_bytes_ += chunk.size();
+    if (raw_) return;
+    for (std::size_t at = 0; at < chunk.size();) {
+      const auto lf = chunk.find('\n', at);
+      if (lf == std::string_view::npos) {
+        partial_line_ += chunk.size() - at;
+        break;
+      }
+      sent_line(partial_line_ + (lf - at));
+      partial_line_ = 0;
+      at = lf + 1;
+    }
+  }
+  void input_ended() {
+    if (!raw_ && partial_line_ > 0) sent_line(partial_line_);  // the server answers it as if it had an LF
+    partial_line_ = 0;
+  }
   void reply_bytes(std::string_view bytes) {
-    while (!bytes.empty()) {
+    received_bytes_ += bytes.size();
+    while (!raw_ && !bytes.empty()) {
       const auto lf = bytes.find('\n');
       const std::string_view part = bytes.substr(0, lf);
       if (head_.size() < 80) head_.append(part.substr(0, 80 - head_.size()));
@@ -43,11 +65,16 @@ class Conversation {
       bytes.remove_prefix(lf + 1);
     }
   }
-  std::size_t lines() const { return lines_; }
-  std::size_t replies() const { return replies_; }
+  bool answered_all() const { return raw_ ? received_bytes_ >= sent_bytes_ : replies_ == lines_; }
+  // "3 of 5 replies", or "10 of 12 bytes" in raw framing; `more`: input was not all read.
+  std::string progress(bool more) const {
+    return raw_ ? fmt::format("{} of {}{} bytes", received_bytes_, sent_bytes_, more ? "+" : "")
+                : fmt::format("{} of {}{} replies", replies_, lines_, more ? "+" : "");
+  }
   const std::string& server_error() const { return error_; }
 
  private:
+  void sent_line(std::size_t length) { pending_.push_back(length); ++lines_; }
   void end_reply() {
     const bool expected = !pending_.empty();
     const bool err = head_.rfind("ERR ", 0) == 0 && (!expected || pending_.front() != length_);
@@ -58,6 +85,9 @@ class Conversation {
     length_ = 0;
   }
 
+  bool raw_;
+  std::size_t sent_bytes_ = 0, received_bytes_ = 0;
+  std::size_t partial_line_ = 0;  // bytes of a line whose LF has not been read yet
   std::deque<std::size_t> pending_;
   std::size_t lines_ = 0, replies_ = 0;
   std::string head_;  // the start of the reply being read
@@ -67,10 +97,10 @@ class Conversation {
 
 }  // namespace
 
-int run_pipe(int fd, int in_fd, int out_fd) {
-  Conversation talk;
+int run_pipe(int fd, int in_fd, int out_fd, Framing framing) {
+  Conversation talk(framing);
   std::string to_send;
-  std::size_t sent = 0, partial_line = 0;
+  std::size_t sent = 0;
   bool input_done = false, shut = false, closed = false;
   std::string socket_error;
   char buf[kChunk];
@@ -87,20 +117,11 @@ int run_pipe(int fd, int in_fd, int out_fd) {
       const ssize_t n = read(in_fd, buf, sizeof buf);
       if (n > 0) {
         const std::string_view chunk(buf, static_cast<std::size_t>(n));
-        for (std::size_t at = 0; at < chunk.size();) {
-          const auto lf = chunk.find('\n', at);
-          if (lf == std::string_view::npos) {
-            partial_line += chunk.size() - at;
-            break;
-          }
-          talk.sent_line(partial_line + (lf - at));
-          partial_line = 0;
-          at = lf + 1;
-        }
+        talk.sent(chunk);
         to_send.append(chunk);
       } else if (n == 0 || errno != EINTR) {
         input_done = true;
-        if (partial_line > 0) talk.sent_line(partial_line);  // the server answers it as if it had an LF
+        talk.input_ended();
       }
     }
     if (fds[0].revents & POLLOUT) {
@@ -134,15 +155,14 @@ int run_pipe(int fd, int in_fd, int out_fd) {
   }
   close(fd);
 
-  const std::size_t missing = talk.lines() - talk.replies();  // lines read so far; more may wait unread
   if (!talk.server_error().empty()) {
-    fmt::print(stderr, "echo-client: the server ended the conversation with \"{}\" after {} of {}{} lines\n",
-               talk.server_error(), talk.replies(), talk.lines(), input_done ? "" : "+");
+    fmt::print(stderr, "echo-client: the server ended the conversation with \"{}\" after {}\n", talk.server_error(),
+               talk.progress(!input_done));
     return 1;
   }
-  if (missing > 0 || !input_done) {
-    fmt::print(stderr, "echo-client: the server closed the connection{} after {} of {}{} replies\n",
-               socket_error.empty() ? "" : " (" + socket_error + ")", talk.replies(), talk.lines(), input_done ? "" : "+");
+  if (!talk.answered_all() || !input_done) {
+    fmt::print(stderr, "echo-client: the server closed the connection{} after {}\n",
+               socket_error.empty() ? "" : " (" + socket_error + ")", talk.progress(!input_done));
     return 1;
   }
   return 0;

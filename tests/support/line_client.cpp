@@ -67,6 +67,21 @@ std::optional<std::string> LineClient::read_line(std::chrono::milliseconds timeo
   }
 }
 
+std::string LineClient::read_bytes(std::size_t n, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (buf_.size() < n) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      last_error_ = "timeout";
+      break;
+    }
+    if (!fill(left)) break;
+  }
+  std::string bytes = buf_.substr(0, n);
+  buf_.erase(0, bytes.size());
+  return bytes;
+}
+
 std::vector<std::string> LineClient::read_lines(std::size_t n, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::vector<std::string> lines;

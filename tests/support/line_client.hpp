@@ -23,6 +23,8 @@ class LineClient {
   // Next line without its LF, or nullopt on close, reset or timeout (see last_error()).
   std::optional<std::string> read_line(std::chrono::milliseconds timeout = 5s);
   std::vector<std::string> read_lines(std::size_t n, std::chrono::milliseconds timeout = 10s);
+  // The next n bytes, whatever they hold (raw framing); fewer on close, reset or timeout.
+  std::string read_bytes(std::size_t n, std::chrono::milliseconds timeout = 10s);
   // True if the server closes (EOF or reset) within the timeout and sends nothing more.
   bool wait_closed(std::chrono::milliseconds timeout = 5s);
   void half_close();  // shutdown(SHUT_WR): our end of input
