@@ -2,6 +2,8 @@
 // (upper-case transform, max line 65536), in plain C++ on libc alone. It stands for "the limit of
 // one event loop on this machine": `echo-bench compare --peer baseline='epoll-baseline --port {port}'`
 // runs it beside the echo-server backends, whose throughput is then reported as a ratio to it.
+// `--processes N`: N such loops in N processes, each with its own SO_REUSEPORT socket on the one
+// port (the kernel spreads connections by hash): the limit for `echo-server --mode hybrid`.
 //
 // Level-triggered. Per readiness: one recv(), the replies to every complete line in it, one
 // send(). A connection whose replies cannot all be written is watched for EPOLLOUT only, so
@@ -14,8 +16,10 @@
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -169,7 +173,7 @@ void accept_all(int listen_fd) {
 }
 
 // Binds host:port (numeric or a name; port 0 = a free one). Prints the bound address into `where`.
-int listen_on(const char* host, const char* port, char* where, std::size_t where_size) {
+int listen_on(const char* host, const char* port, bool reuse_port, char* where, std::size_t where_size) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -188,6 +192,7 @@ int listen_on(const char* host, const char* port, char* where, std::size_t where
     }
     const int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (reuse_port) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     if ((bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 4096) != 0)) {
       err = errno;
       close(fd);
@@ -208,51 +213,14 @@ int listen_on(const char* host, const char* port, char* where, std::size_t where
   return fd;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const char* usage = "usage: epoll-baseline [--host 127.0.0.1] [--port 7007]\n";
-  const char* host = "127.0.0.1";
-  const char* port = "7007";
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if ((arg == "--host" || arg == "--port") && i + 1 < argc) {
-      (arg == "--host" ? host : port) = argv[++i];
-    } else if (arg == "--help" || arg == "-h") {
-      std::fputs(usage, stdout);
-      return 0;
-    } else {
-      std::fprintf(stderr, "epoll-baseline: bad argument '%s'\n%s", argv[i], usage);
-      return 2;
-    }
-  }
-  char* end = nullptr;
-  const long port_number = std::strtol(port, &end, 10);
-  if (*port == '\0' || *end != '\0' || port_number < 0 || port_number > 65535) {
-    std::fprintf(stderr, "epoll-baseline: bad port '%s'\n", port);
-    return 2;
-  }
-
-  // Signals arrive as readable data on a descriptor in the same epoll set: no handler races.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
-  const int signal_fd = signalfd(-1, &stop_signals, SFD_NONBLOCK | SFD_CLOEXEC);
-
-  char where[NI_MAXHOST + NI_MAXSERV + 4];
-  const int listen_fd = listen_on(host, port, where, sizeof where);
-  if (listen_fd < 0) return 1;
+// One event loop on `listen_fd` until a stop signal arrives; prints its totals.
+int serve(int listen_fd, int signal_fd) {
   spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
   epfd = epoll_create1(EPOLL_CLOEXEC);
   for (const int fd : {listen_fd, signal_fd}) {
     epoll_event ev{EPOLLIN, {.fd = fd}};
     epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev);
   }
-  std::printf("listening on %s\n", where);
-  std::fflush(stdout);
-
   epoll_event events[256];
   for (bool stop = false; !stop;) {
     const int n = epoll_wait(epfd, events, 256, -1);
@@ -275,7 +243,76 @@ int main(int argc, char** argv) {
   }
   for (std::size_t fd = 0; fd < conns.size(); ++fd)
     if (conns[fd]) close_conn(static_cast<int>(fd));
-  std::fprintf(stderr, "epoll-baseline: %llu connections, %llu lines, %llu bytes in, %llu bytes out\n",
+  std::fprintf(stderr, "epoll-baseline[%d]: %llu connections, %llu lines, %llu bytes in, %llu bytes out\n", getpid(),
                totals.connections, totals.lines, totals.bytes_in, totals.bytes_out);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* usage = "usage: epoll-baseline [--host 127.0.0.1] [--port 7007] [--processes 1]\n";
+  const char* host = "127.0.0.1";
+  const char* port = "7007";
+  long processes = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if ((arg == "--host" || arg == "--port") && i + 1 < argc) {
+      (arg == "--host" ? host : port) = argv[++i];
+    } else if (arg == "--processes" && i + 1 < argc) {
+      processes = std::strtol(argv[++i], nullptr, 10);
+      if (processes < 1 || processes > 1024) {
+        std::fprintf(stderr, "epoll-baseline: --processes must be 1 to 1024\n");
+        return 2;
+      }
+    } else if (arg == "--help" || arg == "-h") {
+      std::fputs(usage, stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "epoll-baseline: bad argument '%s'\n%s", argv[i], usage);
+      return 2;
+    }
+  }
+  char* end = nullptr;
+  const long port_number = std::strtol(port, &end, 10);
+  if (*port == '\0' || *end != '\0' || port_number < 0 || port_number > 65535) {
+    std::fprintf(stderr, "epoll-baseline: bad port '%s'\n", port);
+    return 2;
+  }
+
+  // Signals arrive as readable data on a descriptor in the same epoll set: no handler races.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+  const int signal_fd = signalfd(-1, &stop_signals, SFD_NONBLOCK | SFD_CLOEXEC);  // per process: its own signals
+
+  char where[NI_MAXHOST + NI_MAXSERV + 4];
+  const bool reuse_port = processes > 1;
+  const int listen_fd = listen_on(host, port, reuse_port, where, sizeof where);
+  if (listen_fd < 0) return 1;
+  std::printf("listening on %s\n", where);
+  std::fflush(stdout);
+
+  // The other loops bind their own sockets to the port the first one got (port 0 included).
+  const std::string bound_port = std::strrchr(where, ':') + 1;
+  std::vector<pid_t> children;
+  for (long i = 1; i < processes; ++i) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
+      close(listen_fd);
+      char ignored[sizeof where];
+      const int own_fd = listen_on(host, bound_port.c_str(), true, ignored, sizeof ignored);
+      _exit(own_fd < 0 ? 1 : serve(own_fd, signal_fd));
+    }
+    if (pid > 0) children.push_back(pid);
+  }
+  const int status = serve(listen_fd, signal_fd);
+  for (const pid_t pid : children) {
+    kill(pid, SIGTERM);  // a stop sent to the first process alone reaches every loop
+    waitpid(pid, nullptr, 0);
+  }
+  return status;
 }
