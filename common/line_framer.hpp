@@ -7,13 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "protocol.hpp"
 #include "transform.hpp"
 
 namespace echo {
-
-inline constexpr std::string_view kErrLineTooLong = "ERR line too long\n";
-inline constexpr std::string_view kErrServerBusy = "ERR server busy\n";
-inline constexpr std::string_view kErrIdleTimeout = "ERR idle timeout\n";
 
 class LineFramer {
  public:

@@ -1,6 +1,6 @@
 #include "net.hpp"
 
-#include "line_framer.hpp"
+#include "protocol.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

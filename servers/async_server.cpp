@@ -19,7 +19,7 @@
 
 #include "accept_failure.hpp"
 #include "async_session.hpp"
-#include "line_framer.hpp"
+#include "protocol.hpp"
 #include "stop_signal.hpp"
 
 namespace echo {

@@ -20,7 +20,7 @@
 #include "backend.hpp"
 #include "blocking_accept.hpp"
 #include "blocking_session.hpp"
-#include "line_framer.hpp"
+#include "protocol.hpp"
 #include "stop_signal.hpp"
 
 namespace echo {

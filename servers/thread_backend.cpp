@@ -13,7 +13,7 @@
 #include "backend.hpp"
 #include "blocking_accept.hpp"
 #include "blocking_session.hpp"
-#include "line_framer.hpp"
+#include "protocol.hpp"
 #include "connection_registry.hpp"
 
 namespace echo {
