@@ -10,10 +10,16 @@ namespace echo {
 
 struct Counters {
   std::atomic<std::uint64_t> accepted{0};  // connections served
-  std::atomic<std::uint64_t> rejected{0};  // turned away: over --max-connections or out of fds
+  std::atomic<std::uint64_t> rejected{0};  // turned away: over --max-connections, no process or thread, out of fds
   std::atomic<std::uint64_t> lines{0};     // lines answered
   std::atomic<std::uint64_t> bytes_in{0};
   std::atomic<std::uint64_t> bytes_out{0};
+  // Connections admitted and not yet released: what --max-connections limits. Here, not in a
+  // process's own memory, so that processes serving one port can share one limit.
+  std::atomic<std::uint64_t> open{0};
+  // hybrid: a worker's own counters name the whole server's, whose `open` the limit applies to.
+  // The pointer holds in every process: both mappings are made before the first fork.
+  Counters* server = nullptr;
 
   // Adds one burst at once: one atomic add per read, not per line.
   void add_traffic(std::uint64_t n_lines, std::uint64_t in, std::uint64_t out) {
@@ -21,6 +27,19 @@ struct Counters {
     bytes_in.fetch_add(in, std::memory_order_relaxed);
     bytes_out.fetch_add(out, std::memory_order_relaxed);
   }
+
+  // Admission (see servers/admission.hpp): takes a place for a new connection unless `limit` are
+  // open already, and counts it served; otherwise counts it rejected and returns false.
+  bool try_admit(std::uint64_t limit);
+  // An admitted connection that cannot be served after all (no process or thread for it): gives
+  // its place back and counts it rejected instead.
+  void unadmit();
+  // `n` admitted connections have closed: one as a session ends, or a whole batch at once (the
+  // connections of a worker process that died: `worker.release(worker.open.load())`).
+  void release(std::uint64_t n = 1);
+  // Counts one connection turned away; the only place that adds to `rejected`.
+  void reject() { rejected.fetch_add(1, std::memory_order_relaxed); }
+
   std::string summary() const;
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "counters must work across processes");

@@ -22,7 +22,7 @@ void warn_at_most_every_second(int err, const char* what) {
 std::chrono::milliseconds on_accept_failure(int err, int listen_fd, SpareFd& spare, Counters& counters) {
   using std::chrono::milliseconds;
   if (err == EMFILE || err == ENFILE) {
-    if (spare.shed_one(listen_fd)) counters.rejected.fetch_add(1, std::memory_order_relaxed);
+    if (spare.shed_one(listen_fd)) counters.reject();
     warn_at_most_every_second(err, "turning connections away");
     return milliseconds(10);  // and let the descriptors of finishing sessions come back
   }

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "accept_failure.hpp"
+#include "admission.hpp"
 #include "async_session.hpp"
-#include "protocol.hpp"
 #include "stop_signal.hpp"
 
 namespace echo {
@@ -58,14 +58,15 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, SessionContext& conte
       }
       continue;
     }
-    if (!context.live.try_add(socket.native_handle(), context.config.max_connections)) {
-      context.counters.rejected.fetch_add(1, std::memory_order_relaxed);
-      reject_and_close(socket.release(), kErrServerBusy);
-      continue;
-    }
-    context.counters.accepted.fetch_add(1, std::memory_order_relaxed);
+    if (!admit(socket, context.config.max_connections, context.counters)) continue;
+    context.live.add(socket.native_handle());
     auto executor = socket.get_executor();
-    asio::co_spawn(executor, serve_async(std::move(socket), context), log_failure);
+    // The place is given back once the session is over, however it ended.
+    asio::co_spawn(executor, serve_async(std::move(socket), context),
+                   [&counters = context.counters](std::exception_ptr failure) {
+                     counters.release();
+                     log_failure(failure);
+                   });
   }
 }
 

@@ -4,11 +4,9 @@
 
 namespace echo {
 
-bool ConnectionRegistry::try_add(int fd, std::size_t limit) {
+void ConnectionRegistry::add(int fd) {
   std::lock_guard lock(mutex_);
-  if (fds_.size() >= limit) return false;
   fds_.insert(fd);
-  return true;
 }
 
 void ConnectionRegistry::remove(int fd) {

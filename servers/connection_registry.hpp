@@ -1,6 +1,7 @@
 #pragma once
 // The open connections of a multi-threaded backend, so that a stop request can reach them:
 // shutdown(SHUT_RD) wakes a blocked or pending read with end of input, whoever is waiting on it.
+// It only reaches them; whether a connection may open at all is admission's (admission.hpp).
 
 #include <chrono>
 #include <condition_variable>
@@ -12,8 +13,7 @@ namespace echo {
 
 class ConnectionRegistry {
  public:
-  // Registers fd unless `limit` connections are open already; false means "turn it away".
-  bool try_add(int fd, std::size_t limit);
+  void add(int fd);
   // Call before closing fd, so a stop request never touches a recycled descriptor.
   void remove(int fd);
   void shutdown_all(int how);  // SHUT_RD: drain; SHUT_RDWR: cut

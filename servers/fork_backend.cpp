@@ -17,10 +17,10 @@
 #include <spdlog/spdlog.h>
 #include <unordered_set>
 
+#include "admission.hpp"
 #include "backend.hpp"
 #include "blocking_accept.hpp"
 #include "blocking_session.hpp"
-#include "protocol.hpp"
 #include "stop_signal.hpp"
 
 namespace echo {
@@ -82,7 +82,10 @@ void run_fork_backend(const ServerConfig& config, const Listener& listener, Coun
     g_child_exited = 0;  // before waitpid(): a child exiting meanwhile sets it again
     std::uint64_t ignored = 0;
     [[maybe_unused]] auto n = read(g_child_exit_fd, &ignored, sizeof ignored);
-    for (pid_t pid; (pid = waitpid(-1, nullptr, WNOHANG)) > 0;) children.erase(pid);
+    // The parent gives a connection's place back once its child is gone, however it ended (a
+    // SIGKILLed child releases nothing itself).
+    for (pid_t pid; (pid = waitpid(-1, nullptr, WNOHANG)) > 0;)
+      if (children.erase(pid) > 0) counters.release();
   };
 
   SpareFd spare;
@@ -92,20 +95,14 @@ void run_fork_backend(const ServerConfig& config, const Listener& listener, Coun
     if (fd == kAcceptStopped) break;
     reap();  // no zombies, and an honest count for --max-connections
     if (fd == kAcceptWoken) continue;
-    if (children.size() >= config.max_connections) {
-      counters.rejected.fetch_add(1, std::memory_order_relaxed);
-      reject_and_close(fd, kErrServerBusy);
-      continue;
-    }
+    if (!admit(fd, config.max_connections, counters)) continue;
     const pid_t pid = fork();
     if (pid == 0) run_child(fd, listener.fd, config, counters);
     if (pid < 0) {
       spdlog::warn("fork: {}", std::strerror(errno));
-      counters.rejected.fetch_add(1, std::memory_order_relaxed);
-      reject_and_close(fd, kErrServerBusy);
+      turn_back(fd, counters);
       continue;
     }
-    counters.accepted.fetch_add(1, std::memory_order_relaxed);
     close(fd);  // the child has its own copy
     children.insert(pid);
   }
@@ -123,6 +120,7 @@ void run_fork_backend(const ServerConfig& config, const Listener& listener, Coun
   for (const pid_t pid : children) {
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
+    counters.release();
   }
 }
 

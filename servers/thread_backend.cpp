@@ -10,10 +10,10 @@
 #include <system_error>
 #include <thread>
 
+#include "admission.hpp"
 #include "backend.hpp"
 #include "blocking_accept.hpp"
 #include "blocking_session.hpp"
-#include "protocol.hpp"
 #include "connection_registry.hpp"
 
 namespace echo {
@@ -26,20 +26,18 @@ void run_thread_backend(const ServerConfig& config, const Listener& listener, Co
   for (;;) {
     const int fd = accept_next(listener.fd, spare, counters);
     if (fd == kAcceptStopped) break;
-    if (!live->try_add(fd, config.max_connections)) {
-      counters.rejected.fetch_add(1, std::memory_order_relaxed);
-      reject_and_close(fd, kErrServerBusy);
-      continue;
-    }
-    counters.accepted.fetch_add(1, std::memory_order_relaxed);
+    if (!admit(fd, config.max_connections, counters)) continue;
+    live->add(fd);
     try {
       // Detached: the registry, not a join, tells us when every session is over.
-      std::thread([fd, &config, &counters, live] { serve_blocking(fd, config, counters, live.get()); }).detach();
+      std::thread([fd, &config, &counters, live] {
+        serve_blocking(fd, config, counters, live.get());
+        counters.release();
+      }).detach();
     } catch (const std::system_error& e) {  // the kernel refused another thread
       spdlog::warn("cannot start a thread: {}", e.what());
       live->remove(fd);
-      counters.rejected.fetch_add(1, std::memory_order_relaxed);
-      reject_and_close(fd, kErrServerBusy);
+      turn_back(fd, counters);
     }
   }
   close(listener.fd);
