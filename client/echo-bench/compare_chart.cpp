@@ -1,15 +1,13 @@
 // chart.png: throughput and p99 against connections, one line per server, drawn by gnuplot from
 // small data files. The script stays in the out folder, so a chart can be restyled and redrawn.
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <optional>
 
+#include "child_process.hpp"
 #include "compare_report.hpp"
 #include "run_report.hpp"
 
@@ -92,25 +90,24 @@ bool write_chart(const CompareReport& report, std::string& error) {
   }
   std::ofstream(dir / "chart.gp") << script(report, closed, churn);
 
+  fs::create_directories(dir / "logs", ec);
   const std::string log = (dir / "logs" / "gnuplot.log").string();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(dir.c_str()) != 0) _exit(126);
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) dup2(fd, 2);
-    execlp("gnuplot", "gnuplot", "chart.gp", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  int status = 0;
-  if (pid < 0 || waitpid(pid, &status, 0) != pid) {
-    error = "cannot start gnuplot";
+  echo::ChildOptions gnuplot;
+  gnuplot.argv = {"gnuplot", "chart.gp"};
+  gnuplot.cwd = dir.string();
+  gnuplot.err = echo::ChildOutput::file(log, false);
+  std::optional<echo::ChildExit> ended;
+  try {
+    ended = echo::ChildProcess(gnuplot).wait_exit(std::chrono::minutes(1));
+  } catch (const std::exception& e) {
+    error = fmt::format("cannot start gnuplot: {}", e.what());
     return false;
   }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+  if (ended && ended->exited() && ended->code() == 127) {
     error = "gnuplot is not installed (Debian: gnuplot-nox); the data and chart.gp are in " + report.out_dir;
     return false;
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  if (!ended || !ended->exited() || ended->code() != 0) {
     error = "gnuplot failed, see " + log;
     return false;
   }

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "child_process.hpp"
+
 namespace echo::bench {
 
 struct LaunchSpec {
@@ -36,11 +38,9 @@ class LaunchedServer {
   // Starts it and waits (up to 10 s) until it is ready. nullptr with `error` set (one line,
   // naming the log) if it exits first or never gets ready.
   static std::unique_ptr<LaunchedServer> start(const LaunchSpec& spec, std::string& error);
-  ~LaunchedServer();  // kills the group and reaps, if still running
-  LaunchedServer(const LaunchedServer&) = delete;
-  LaunchedServer& operator=(const LaunchedServer&) = delete;
+  // Destroying it kills the group and reaps, if still running.
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
   const std::string& host() const { return host_; }
   unsigned short port() const { return port_; }
 
@@ -48,12 +48,11 @@ class LaunchedServer {
   ServerCost stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
 
  private:
-  LaunchedServer() = default;
-  bool wait_ready(const LaunchSpec& spec, int ready_fd, std::string& error);
-  bool reap(int options, ServerCost* cost);
+  explicit LaunchedServer(const echo::ChildOptions& options) : child_(options) {}
+  bool wait_ready(const LaunchSpec& spec, std::string& error);
+  std::string exit_error(const LaunchSpec& spec) const;
 
-  pid_t pid_ = -1;
-  bool running_ = false;
+  echo::ChildProcess child_;
   std::string host_ = "127.0.0.1";
   unsigned short port_ = 0;
 };

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "child_process.hpp"
+
 namespace echo::test {
 
 using namespace std::chrono_literals;
@@ -21,31 +23,24 @@ class ServerProcess {
  public:
   // fd_limit > 0: the server starts with that open-file limit (soft and hard), as under `ulimit -n`.
   explicit ServerProcess(std::vector<std::string> args, std::string program = "echo-server", unsigned long fd_limit = 0);
-  ~ServerProcess();  // SIGKILL and reap, if still running
-  ServerProcess(const ServerProcess&) = delete;
-  ServerProcess& operator=(const ServerProcess&) = delete;
+  // Destroying it SIGKILLs and reaps it, if still running.
 
   unsigned short port() const { return port_; }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
   const std::string& ready_line() const { return ready_line_; }
 
   // Sends `sig` and waits for exit. Returns the exit status, or -1 if it had to be killed.
   int stop(int sig = 15, std::chrono::milliseconds timeout = 10s);
-  // Waits for exit without signalling. Returns the exit status, or -1 if still running.
+  // Waits for exit without signalling. Returns the exit status (128 + N after signal N), or -1
+  // if still running.
   int wait_exit(std::chrono::milliseconds timeout);
   // Everything the server wrote on stderr so far (its log and, after exit, its summary).
   std::string stderr_text();
-  std::string stdout_text();
 
  private:
-  void pump(std::chrono::milliseconds wait);
-
-  pid_t pid_ = -1;
-  int out_fd_ = -1, err_fd_ = -1;
-  int out_open_ = -1, err_open_ = -1;  // -1 once at end of file
-  std::string out_, err_, ready_line_;
+  echo::ChildProcess child_;
+  std::string ready_line_;
   unsigned short port_ = 0;
-  int status_ = -1;
 };
 
 struct RunResult {
