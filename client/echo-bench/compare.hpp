@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "launched_server.hpp"
-#include "process_tree.hpp"
 #include "run_options.hpp"
 #include "run_result.hpp"
+#include "tree_sampler.hpp"
 
 namespace echo::bench {
 

@@ -1,21 +1,15 @@
 #pragma once
-// What a process tree costs right now, read from /proc (Linux).
+// What a process tree costs right now (Linux /proc), with everything the tests compare: memory
+// (RSS and PSS), threads, processes, zombies and open descriptors.
 
 #include <sys/types.h>
 
-#include <cstddef>
-#include <vector>
+#include "tree_usage.hpp"
 
 namespace echo::test {
 
-struct TreeStats {
-  std::size_t rss_kib = 0;  // resident memory, summed over the tree (shared pages counted in each)
-  std::size_t pss_kib = 0;  // proportional: a page shared by n processes counts 1/n in each
-  std::size_t threads = 0;
-  std::size_t processes = 0;
-  std::size_t fds = 0;  // open file descriptors, summed
-};
+using TreeStats = echo::TreeUsage;
 
-TreeStats tree_stats(pid_t root);  // over echo::process_tree(root)
+inline TreeStats tree_stats(pid_t root) { return echo::sample_tree(root, echo::TreeDetail::with_pss_and_fds); }
 
 }  // namespace echo::test

@@ -1,6 +1,6 @@
 #pragma once
-// What a server's whole process tree holds right now, read from /proc: the root, its threads, and
-// every descendant (fork mode's children), found through /proc/PID/task/TID/children.
+// A server's process tree watched while a load runs: its peaks. Memory and process counts come
+// and go (fork mode's children), so only sampling over time sees their maximum.
 
 #include <sys/types.h>
 
@@ -17,10 +17,7 @@ struct TreeSample {
   unsigned threads = 0;
 };
 
-TreeSample sample_tree(pid_t root);
-
-// Samples a tree every `period` on its own thread and keeps the peaks: memory and process counts
-// come and go, so only a sampler sees their maximum across the processes.
+// Samples the tree (echo::sample_tree, /proc/PID/stat only) every `period` on its own thread.
 class TreeSampler {
  public:
   TreeSampler(pid_t root, std::chrono::milliseconds period);
