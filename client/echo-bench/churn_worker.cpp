@@ -8,22 +8,15 @@
 #include <cerrno>
 
 namespace echo::bench {
-namespace {
-
-constexpr auto kRetryDelay = std::chrono::milliseconds(100);
-constexpr auto kTick = std::chrono::milliseconds(20);
-constexpr auto kDrainLimit = std::chrono::seconds(2);
-
-}  // namespace
 
 ChurnWorker::ChurnWorker(const WorkerPlan& plan, WorkerStats& stats, RunControl& control)
     : plan_(plan),
       stats_(stats),
       control_(control),
-      timeout_(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(plan.options->timeout_s))),
+      timeout_(to_duration(plan.options->timeout_s)),
       epoll_fd_(epoll_create1(EPOLL_CLOEXEC)),
       budget_(plan.requests),
-      buf_(64 * 1024) {
+      buf_(kReadBuffer) {
   slots_.reserve(plan.connections);
   for (std::size_t i = 0; i < plan.connections; ++i) {
     Slot& s = slots_.emplace_back(*plan.payload);

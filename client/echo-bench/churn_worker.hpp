@@ -4,10 +4,13 @@
 // connection costs most. Because we half-close first and wait for the server to close, the
 // server keeps the TIME_WAIT, so we do not run out of local ports.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
-#include "load_worker.hpp"
+#include "payload.hpp"
+#include "worker_plan.hpp"
+#include "worker_stats.hpp"
 
 namespace echo::bench {
 

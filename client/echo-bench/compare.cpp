@@ -8,12 +8,17 @@
 #include <ctime>
 #include <filesystem>
 #include <fmt/format.h>
+#include <string>
+#include <vector>
 
 #include "compare_report.hpp"
+#include "compare_result.hpp"
 #include "cpu_set.hpp"
+#include "launched_server.hpp"
 #include "load_run.hpp"
 #include "proc_info.hpp"
 #include "stop_signal.hpp"
+#include "tree_sampler.hpp"
 
 namespace echo::bench {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "compare.hpp"
+#include "compare_result.hpp"
 
 namespace echo::bench {
 

@@ -15,6 +15,8 @@
 #include "net.hpp"
 #include "stop_signal.hpp"
 #include "target.hpp"
+#include "worker_plan.hpp"
+#include "worker_stats.hpp"
 
 namespace echo::bench {
 namespace {
@@ -77,16 +79,6 @@ class Progress {
 };
 
 }  // namespace
-
-std::uint64_t RunResult::errors() const {
-  std::uint64_t n = 0;
-  for (auto e : errors_by_kind) n += e;
-  return n;
-}
-
-double RunResult::connects_per_s() const {
-  return duration_s > 0 ? static_cast<double>(connect_latency.count()) / duration_s : 0;
-}
 
 std::optional<RunResult> run_load(const RunOptions& o, std::string& error) {
   if (auto bad = validate(o)) {

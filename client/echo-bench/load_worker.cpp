@@ -13,9 +13,6 @@ namespace echo::bench {
 namespace {
 
 constexpr std::uint64_t kTimerTag = UINT64_MAX;
-constexpr auto kRetryDelay = std::chrono::milliseconds(100);  // before reconnecting after an error
-constexpr auto kTickEvery = std::chrono::milliseconds(20);    // stop flag, timeouts, retries
-constexpr std::size_t kReadBuffer = 64 * 1024;
 
 }  // namespace
 
@@ -24,7 +21,7 @@ LoadWorker::LoadWorker(const WorkerPlan& plan, WorkerStats& stats, RunControl& c
       stats_(stats),
       control_(control),
       pipeline_(plan.options->pipeline),
-      timeout_(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(plan.options->timeout_s))),
+      timeout_(to_duration(plan.options->timeout_s)),
       epoll_fd_(epoll_create1(EPOLL_CLOEXEC)),
       budget_(plan.requests),
       buf_(kReadBuffer) {
@@ -80,10 +77,10 @@ void LoadWorker::run() {
       break;
     if (now >= next_tick) {
       check_timers(now);
-      next_tick = now + kTickEvery;
+      next_tick = now + kTick;
     }
     const int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
-                             static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(kTickEvery).count()));
+                             static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(kTick).count()));
     now = Clock::now();
     for (int i = 0; i < n; ++i) {
       const epoll_event& ev = events[static_cast<std::size_t>(i)];
@@ -312,7 +309,7 @@ void LoadWorker::check_timers(Clock::time_point now) {
 
 void LoadWorker::begin_drain(Clock::time_point now) {
   draining_ = true;
-  drain_deadline_ = now + std::min<Clock::duration>(timeout_, std::chrono::seconds(2));
+  drain_deadline_ = now + std::min<Clock::duration>(timeout_, kDrainLimit);
   if (timer_fd_ >= 0) {
     itimerspec off{};
     timerfd_settime(timer_fd_, 0, &off, nullptr);

@@ -4,34 +4,16 @@
 // line k of this thread is due at t0 + k/rate, whatever the server does, and its latency counts
 // from that moment (wrk2's coordinated-omission correction), so a stall shows in the percentiles.
 
-#include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "payload.hpp"
-#include "run_options.hpp"
-#include "target.hpp"
+#include "worker_plan.hpp"
 #include "worker_stats.hpp"
 
 namespace echo::bench {
-
-using Clock = std::chrono::steady_clock;
-
-// Nanoseconds from `from` to `to`, 0 if `to` is earlier: latencies never go negative.
-inline std::uint64_t ns_between(Clock::time_point from, Clock::time_point to) {
-  return to > from ? static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(to - from).count()) : 0;
-}
-
-// This thread's share of the run.
-struct WorkerPlan {
-  const RunOptions* options = nullptr;
-  const Payload* payload = nullptr;
-  const Target* target = nullptr;
-  std::size_t connections = 0;
-  std::uint64_t requests = 0;  // share of -n; 0 = until told to stop
-  double rate = 0;             // share of --rate; 0 = closed loop
-};
 
 class LoadWorker {
  public:

@@ -27,11 +27,12 @@ struct RunResult {
   Histogram latency;          // ns
   Histogram connect_latency;  // ns, --churn
 
-  std::uint64_t errors() const;
-  double rps() const { return duration_s > 0 ? static_cast<double>(requests) / duration_s : 0; }
+  // Derived figures (run_result.cpp); the rates are 0 when nothing was measured.
+  std::uint64_t errors() const;  // of every kind
+  double rps() const;            // correct replies per measured second
   // Megabits per second, request and reply bytes together (TCP/IP headers not counted).
-  double mbps() const { return duration_s > 0 ? static_cast<double>(bytes_out + bytes_in) * 8 / 1e6 / duration_s : 0; }
-  double connects_per_s() const;
+  double mbps() const;
+  double connects_per_s() const;  // --churn: connections established per measured second
 };
 
 }  // namespace echo::bench

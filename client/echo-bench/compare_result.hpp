@@ -1,0 +1,36 @@
+#pragma once
+// What `echo-bench compare` measured: one Point per server, load and repetition. compare.cpp
+// fills it in; compare_report.cpp and compare_chart.cpp only read it.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compare_options.hpp"
+#include "launched_server.hpp"
+#include "run_result.hpp"
+#include "tree_sampler.hpp"
+
+namespace echo::bench {
+
+// One measured point: one server, one load, one repetition.
+struct Point {
+  std::string server;  // "fork", ..., or a peer's name
+  std::size_t connections = 0;
+  bool churn = false;
+  unsigned repetition = 1;
+  std::string error;  // the run could not happen (then `run` is empty)
+  std::optional<RunResult> run;
+  ServerCost cost;
+  TreeSample peak;
+};
+
+struct CompareReport {
+  CompareOptions options;
+  std::string out_dir;
+  std::string server_cpus, client_cpus;  // as applied ("" = not pinned)
+  std::vector<Point> points;
+  bool interrupted = false;
+};
+
+}  // namespace echo::bench
