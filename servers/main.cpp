@@ -1,5 +1,6 @@
-// echo-server: one line protocol, four ways to serve it (--mode). This file is the part they
-// share: options, the listening socket, the ready line, signals, and the totals at the end.
+// echo-server: one line protocol, served one way per --mode (servers/backend.cpp lists them).
+// This file is the part the modes share: options, the listening socket, the ready line,
+// signals, and the totals at the end.
 
 #include <CLI/CLI.hpp>
 #include <cmath>
@@ -38,10 +39,26 @@ std::vector<std::string> mode_names() {
   return names;
 }
 
-std::string mode_help() {
-  std::string help = "how connections are served (default: coro):";
+std::string mode_help(const std::string& default_mode) {
+  std::string help = fmt::format("how connections are served (default: {}):", default_mode);
   for (const auto& b : echo::backends()) help += fmt::format("\n  {:<7}{}", b.name, b.description);
   return help;
+}
+
+std::string max_connections_help() {
+  std::string defaults;
+  for (const auto& b : echo::backends())
+    defaults += fmt::format("{}{} {}", defaults.empty() ? "" : ", ", b.name, b.default_max_connections);
+  return "open connections at most; more get 'ERR server busy' (default: " + defaults + ")";
+}
+
+// For people and scripts (echo-bench compare, the tests): `names` prints one mode per line;
+// `tsv` adds each mode's default --max-connections and its description, tab-separated.
+void list_modes(const std::string& format) {
+  for (const auto& b : echo::backends()) {
+    if (format == "tsv") fmt::print("{}\t{}\t{}\n", b.name, b.default_max_connections, b.description);
+    else fmt::print("{}\n", b.name);
+  }
 }
 
 }  // namespace
@@ -54,9 +71,17 @@ int main(int argc, char** argv) {
   double idle_timeout_s = 0;
   int port = config.port;
 
-  CLI::App app{"echo-server: a line-based upper-case/echo server, served four ways (--mode)."};
+  CLI::App app{fmt::format("echo-server: a line-based upper-case/echo server, served {} ways (--mode).",
+                           echo::backends().size())};
   app.set_version_flag("--version", std::string("echo-server ") + kVersion);
-  app.add_option("--mode", config.mode, mode_help())->check(CLI::IsMember(mode_names()));
+  app.add_option("--mode", config.mode, mode_help(config.mode))->check(CLI::IsMember(mode_names()));
+  std::string list_format;
+  const auto* list = app.add_option("--list-modes", list_format,
+                                    "print the modes, one name per line, and exit; =tsv: each with its default "
+                                    "--max-connections and description, tab-separated")
+                         ->expected(0, 1)
+                         ->default_str("names")
+                         ->check(CLI::IsMember({"names", "tsv"}));
   app.add_option("--host", config.host, "address to bind (default 127.0.0.1)");
   app.add_option("--port", port, "TCP port; 0 takes a free one (default 7007)")->check(CLI::Range(0, 65535));
   app.add_option("--workers", config.workers, "pool threads (default: the number of cores it may use)")->check(CLI::Range(1u, 4096u));
@@ -68,9 +93,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"line", "raw"}));
   app.add_option("--max-line", config.max_line, "longest line in bytes, LF not counted (default 65536)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
-  app.add_option("--max-connections", config.max_connections,
-                 "open connections at most; more get 'ERR server busy' (default: fork 256, thread 1024, "
-                 "pool and coro 16384)")
+  app.add_option("--max-connections", config.max_connections, max_connections_help())
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
   app.add_option("--idle-timeout", idle_timeout_s, "close connections silent this many seconds; 0 = never (default)")
       ->check(kSeconds);
@@ -85,6 +108,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     fmt::print(stderr, "echo-server: {} (see --help)\n", e.what());
     return 2;
+  }
+  if (list->count() > 0) {
+    list_modes(list_format);
+    return 0;
   }
 
   const echo::Backend* backend = echo::find_backend(config.mode);

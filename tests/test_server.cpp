@@ -12,7 +12,7 @@
 using namespace echo::test;
 
 TEST_CASE("every mode answers upper-cased lines, byte for byte") {
-  for (const auto& mode : kModes) {
+  for (const auto& mode : modes()) {
     CAPTURE(mode);
     ServerProcess server({"--mode", mode});
     CHECK(server.ready_line() == "listening on 127.0.0.1:" + std::to_string(server.port()));
@@ -24,7 +24,7 @@ TEST_CASE("every mode answers upper-cased lines, byte for byte") {
 }
 
 TEST_CASE("--transform echo sends lines back unchanged") {
-  for (const auto& mode : kModes) {
+  for (const auto& mode : modes()) {
     CAPTURE(mode);
     ServerProcess server({"--mode", mode, "--transform", "echo"});
     LineClient client(server.port());
@@ -40,7 +40,7 @@ TEST_CASE("20,000 pipelined lines are all answered, in order") {
     request += "line number " + std::to_string(i) + "\n";
     expected += "LINE NUMBER " + std::to_string(i) + "\n";
   }
-  for (const auto& mode : kModes) {
+  for (const auto& mode : modes()) {
     CAPTURE(mode);
     ServerProcess server({"--mode", mode});
     LineClient client(server.port());
@@ -58,7 +58,7 @@ TEST_CASE("20,000 pipelined lines are all answered, in order") {
 }
 
 TEST_CASE("a line split over many writes is answered once it is whole") {
-  for (const auto& mode : kModes) {
+  for (const auto& mode : modes()) {
     CAPTURE(mode);
     ServerProcess server({"--mode", mode});
     LineClient client(server.port());
@@ -71,7 +71,7 @@ TEST_CASE("a line split over many writes is answered once it is whole") {
 }
 
 TEST_CASE("100 concurrent clients are each answered their own lines") {
-  for (const auto& mode : kModes) {
+  for (const auto& mode : modes()) {
     CAPTURE(mode);
     ServerProcess server({"--mode", mode, "--workers", "2"});
     std::vector<std::unique_ptr<LineClient>> clients;
@@ -90,7 +90,7 @@ TEST_CASE("100 concurrent clients are each answered their own lines") {
 }
 
 TEST_CASE("idle connections do not starve a new client (pool: 2 workers, 16 idle connections)") {
-  for (const auto& mode : kModes) {
+  for (const auto& mode : modes()) {
     CAPTURE(mode);
     ServerProcess server({"--mode", mode, "--workers", "2"});
     std::vector<std::unique_ptr<LineClient>> idle;
@@ -107,7 +107,7 @@ TEST_CASE("idle connections do not starve a new client (pool: 2 workers, 16 idle
 }
 
 TEST_CASE("half-close: every line is answered, a last line without LF too, then the server closes") {
-  for (const auto& mode : kModes) {
+  for (const auto& mode : modes()) {
     CAPTURE(mode);
     ServerProcess server({"--mode", mode});
     LineClient client(server.port());
@@ -119,7 +119,7 @@ TEST_CASE("half-close: every line is answered, a last line without LF too, then 
 }
 
 TEST_CASE("the line limit: earlier lines answered, then ERR line too long, then close") {
-  for (const auto& mode : kModes) {
+  for (const auto& mode : modes()) {
     CAPTURE(mode);
     ServerProcess server({"--mode", mode, "--max-line", "16"});
     LineClient client(server.port());
@@ -132,7 +132,7 @@ TEST_CASE("the line limit: earlier lines answered, then ERR line too long, then 
 }
 
 TEST_CASE("a huge line without LF is refused while it is still arriving (default limit)") {
-  for (const auto& mode : kModes) {
+  for (const auto& mode : modes()) {
     CAPTURE(mode);
     ServerProcess server({"--mode", mode});
     LineClient client(server.port());

@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-
 #include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <thread>
 
 #include "line_client.hpp"
@@ -48,8 +50,8 @@ bool round_trip(LineClient& client, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("--max-connections: one too many gets ERR server busy; the others are not disturbed") {
-  for (const auto& mode : kModes) {
+TEST_CASE("--max-connections: one too many gets ERR server busy, the others are not disturbed") {
+  for (const auto& mode : modes()) {
     CAPTURE(mode);
     ServerProcess server({"--mode", mode, "--max-connections", "2"});
     auto a = std::make_unique<LineClient>(server.port());
@@ -70,8 +72,8 @@ TEST_CASE("--max-connections: one too many gets ERR server busy; the others are 
   }
 }
 
-TEST_CASE("--idle-timeout: a silent connection gets ERR idle timeout and is closed; a chatty one is not") {
-  for (const auto& mode : kModes) {
+TEST_CASE("--idle-timeout: a silent connection gets ERR idle timeout and is closed, a chatty one is not") {
+  for (const auto& mode : modes()) {
     CAPTURE(mode);
     ServerProcess server({"--mode", mode, "--idle-timeout", "0.4"});
     LineClient silent(server.port());
@@ -87,7 +89,7 @@ TEST_CASE("--idle-timeout: a silent connection gets ERR idle timeout and is clos
 }
 
 TEST_CASE("clients that reset mid-line or leave without reading do not hurt the server") {
-  for (const auto& mode : kModes) {
+  for (const auto& mode : modes()) {
     CAPTURE(mode);
     ServerProcess server({"--mode", mode});
     for (int i = 0; i < 5; ++i) {
@@ -127,7 +129,7 @@ TEST_CASE("fork: children are reaped as they finish, so no zombies") {
 
 TEST_CASE("SIGTERM and SIGINT: lines already sent are answered, connections closed, exit 0 with totals") {
   for (const int sig : {SIGTERM, SIGINT}) {
-    for (const auto& mode : kModes) {
+    for (const auto& mode : modes()) {
       CAPTURE(mode);
       CAPTURE(sig);
       ServerProcess server({"--mode", mode});
@@ -152,7 +154,7 @@ TEST_CASE("SIGTERM and SIGINT: lines already sent are answered, connections clos
 }
 
 TEST_CASE("stop cuts a client that never reads its replies, within the drain time") {
-  for (const auto& mode : kModes) {
+  for (const auto& mode : modes()) {
     CAPTURE(mode);
     ServerProcess server({"--mode", mode});
     LineClient stuck(server.port());
@@ -174,7 +176,7 @@ TEST_CASE("stop cuts a client that never reads its replies, within the drain tim
 }
 
 TEST_CASE("out of file descriptors: no busy loop, and serving resumes when descriptors free up") {
-  for (const auto& mode : kModes) {
+  for (const auto& mode : modes()) {
     CAPTURE(mode);
     // 40 descriptors: stdio, the listener and a few internals leave room for ~30 connections.
     ServerProcess server({"--mode", mode, "--workers", "2", "--log-level", "error"}, "echo-server", 40);
@@ -225,8 +227,43 @@ TEST_CASE("command-line mistakes: one clear line on stderr, non-zero exit") {
 
   auto help = run_program({"echo-server", "--help"}, "", 10s);
   CHECK(help.exit_code == 0);
-  for (const auto& mode : kModes) CHECK(help.out.find(mode) != std::string::npos);
+  CHECK(help.out.find("--list-modes") != std::string::npos);
+  for (const auto& mode : modes()) {
+    CHECK(help.out.find(mode) != std::string::npos);
+    // --max-connections' defaults come from the registry too.
+    CHECK(help.out.find(mode + " " + std::to_string(default_max_connections(mode))) != std::string::npos);
+  }
   auto version = run_program({"echo-server", "--version"}, "", 10s);
   CHECK(version.exit_code == 0);
   CHECK(version.out.find("echo-server") != std::string::npos);
+}
+
+TEST_CASE("--list-modes: one mode per line, each one that --mode takes, and =tsv adds the default limit") {
+  const auto names = run_program({"echo-server", "--list-modes"}, "", 10s);
+  CHECK(names.exit_code == 0);
+  CHECK(names.err.empty());
+  std::string expected;
+  for (const auto& mode : modes()) expected += mode + "\n";
+  CHECK(names.out == expected);
+  CHECK(std::find(modes().begin(), modes().end(), "coro") != modes().end());  // the default mode
+  for (const auto& mode : modes()) {
+    CAPTURE(mode);
+    CHECK(default_max_connections(mode) > 0);
+    CHECK(mode.find_first_not_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos);  // safe in scripts
+  }
+  const auto bad = run_program({"echo-server", "--list-modes=xml"}, "", 10s);
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.out.empty());
+}
+
+// docker-compose.yml cannot ask echo-server for its modes: this test notices a mode without a service.
+TEST_CASE("docker-compose.yml has a service running every mode") {
+  std::ifstream file(ECHO_TESTS_DIR "/../docker-compose.yml");
+  REQUIRE(file);
+  const std::string compose((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  for (const auto& mode : modes()) {
+    CAPTURE(mode);
+    CHECK(compose.find("\n  " + mode + ":\n") != std::string::npos);
+    CHECK(compose.find("\"--mode\", \"" + mode + "\"") != std::string::npos);
+  }
 }

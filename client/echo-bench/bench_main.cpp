@@ -8,6 +8,7 @@
 #include "compare.hpp"
 #include "load_run.hpp"
 #include "run_report.hpp"
+#include "server_modes.hpp"
 #include "stop_signal.hpp"
 
 using namespace echo::bench;
@@ -95,10 +96,8 @@ int main(int argc, char** argv) {
   std::string cmp_expect = "upper", server_args;
   std::vector<std::string> peers;
   CLI::App* compare = app.add_subcommand("compare", "Start echo-server in each mode and put them under the same loads");
-  compare->add_option("--modes", cmp.modes, "Modes to compare")
-      ->delimiter(',')
-      ->check(CLI::IsMember({"fork", "thread", "pool", "coro"}))
-      ->capture_default_str();
+  const auto* modes = compare->add_option("--modes", cmp.modes, "Modes to compare (default: every mode echo-server lists)")
+                         ->delimiter(',');
   compare->add_option("-c,--connections", cmp.connections, "Connection counts, one point each")
       ->delimiter(',')
       ->check(CLI::PositiveNumber)
@@ -148,6 +147,12 @@ int main(int argc, char** argv) {
       return kUsage;
     }
     cmp.peers.push_back({p.substr(0, eq), p.substr(eq + 1)});
+  }
+  // The modes are the echo-server's own (its --list-modes): the default, and what --modes may name.
+  std::string modes_error;
+  if (const int code = resolve_modes(cmp.server, modes->count() > 0, cmp.modes, modes_error); code != 0) {
+    fmt::print(stderr, "echo-bench: {}\n", modes_error);
+    return code;
   }
   cmp.command_line = joined_command_line(argc, argv);
   RunOptions check = cmp.load;

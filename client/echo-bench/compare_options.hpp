@@ -16,7 +16,7 @@ struct Peer {
 };
 
 struct CompareOptions {
-  std::vector<std::string> modes{"fork", "thread", "pool", "coro"};
+  std::vector<std::string> modes;  // the command line fills in every mode echo-server lists
   std::vector<std::size_t> connections{1, 10, 100, 1000};
   RunOptions load;  // -d -s -p -t --warmup --timeout --expect; host, port and -c are set per point
   unsigned repeat = 1;
