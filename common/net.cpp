@@ -18,13 +18,11 @@
 #include <stdexcept>
 
 namespace echo {
-namespace {
 
-std::string host_port(const std::string& host, unsigned short port) {
-  return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port) : fmt::format("{}:{}", host, port);
+std::string format_endpoint(std::string_view host, unsigned short port) {
+  if (host.find(':') != std::string_view::npos) return fmt::format("[{}]:{}", host, port);
+  return fmt::format("{}:{}", host, port);
 }
-
-}  // namespace
 
 AddrInfoPtr resolve_tcp(const std::string& host, unsigned short port, bool passive, std::string& error) {
   addrinfo hints{};
@@ -45,11 +43,11 @@ std::string format_address(const sockaddr* addr) {
   if (addr->sa_family == AF_INET6) {
     const auto* a6 = reinterpret_cast<const sockaddr_in6*>(addr);
     inet_ntop(AF_INET6, &a6->sin6_addr, buf, sizeof buf);
-    return fmt::format("[{}]:{}", buf, ntohs(a6->sin6_port));
+    return format_endpoint(buf, ntohs(a6->sin6_port));
   }
   const auto* a4 = reinterpret_cast<const sockaddr_in*>(addr);
   inet_ntop(AF_INET, &a4->sin_addr, buf, sizeof buf);
-  return fmt::format("{}:{}", buf, ntohs(a4->sin_port));
+  return format_endpoint(buf, ntohs(a4->sin_port));
 }
 
 Listener listen_tcp(const std::string& host, unsigned short port, int backlog) {
@@ -81,7 +79,7 @@ Listener listen_tcp(const std::string& host, unsigned short port, int backlog) {
     last_errno = errno;
     close(fd);
   }
-  throw std::runtime_error(fmt::format("cannot listen on {}: {}", host_port(host, port), std::strerror(last_errno)));
+  throw std::runtime_error(fmt::format("cannot listen on {}: {}", format_endpoint(host, port), std::strerror(last_errno)));
 }
 
 int connect_tcp(const std::string& host, unsigned short port, std::chrono::milliseconds timeout) {

@@ -34,7 +34,10 @@ Listener listen_tcp(const std::string& host, unsigned short port, int backlog = 
 // Connects (blocking, with a timeout). Returns the fd, or -1 with errno set (ETIMEDOUT on timeout).
 int connect_tcp(const std::string& host, unsigned short port, std::chrono::milliseconds timeout);
 
-std::string format_address(const sockaddr* addr);  // "127.0.0.1:7007", "[::1]:7007"
+// HOST:PORT as users type it and the ready line says it: "127.0.0.1:7007", "[::1]:7007" (an
+// IPv6 address in brackets, so the port stays apart).
+std::string format_endpoint(std::string_view host, unsigned short port);
+std::string format_address(const sockaddr* addr);  // the same, from a socket address
 void set_nodelay(int fd);
 void set_nonblocking(int fd, bool on);
 

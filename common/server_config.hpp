@@ -11,7 +11,6 @@
 namespace echo {
 
 struct ServerConfig {
-  std::string mode = "coro";
   std::string host = "127.0.0.1";
   unsigned short port = 7007;
   unsigned workers = 0;  // pool threads; 0 = number of cores

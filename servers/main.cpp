@@ -18,8 +18,6 @@
 
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
-
 // CLI11 2.1's own NonNegativeNumber prints DBL_MAX in full when it fails.
 const CLI::Validator kSeconds(
     [](std::string& text) -> std::string {
@@ -65,6 +63,7 @@ void list_modes(const std::string& format) {
 
 int main(int argc, char** argv) {
   echo::ServerConfig config;
+  std::string mode = "coro";
   std::string transform = "upper";
   std::string framing = "line";
   std::string log_level = "info";
@@ -73,8 +72,8 @@ int main(int argc, char** argv) {
 
   CLI::App app{fmt::format("echo-server: a line-based upper-case/echo server, served {} ways (--mode).",
                            echo::backends().size())};
-  app.set_version_flag("--version", std::string("echo-server ") + kVersion);
-  app.add_option("--mode", config.mode, mode_help(config.mode))->check(CLI::IsMember(mode_names()));
+  app.set_version_flag("--version", "echo-server " ECHO_VERSION);
+  app.add_option("--mode", mode, mode_help(mode))->check(CLI::IsMember(mode_names()));
   std::string list_format;
   const auto* list = app.add_option("--list-modes", list_format,
                                     "print the modes, one name per line, and exit; =tsv: each with its default "
@@ -114,7 +113,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  const echo::Backend* backend = echo::find_backend(config.mode);
+  const echo::Backend* backend = echo::find_backend(mode);
   config.port = static_cast<unsigned short>(port);
   config.transform = *echo::parse_transform(transform);
   config.framing = *echo::parse_framing(framing);
@@ -136,8 +135,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "echo-server: {}\n", e.what());
     return 1;
   }
-  fmt::print("listening on {}\n", listener.family == AF_INET6 ? fmt::format("[{}]:{}", listener.host, listener.port)
-                                                              : fmt::format("{}:{}", listener.host, listener.port));
+  fmt::print("listening on {}\n", echo::format_endpoint(listener.host, listener.port));
   std::fflush(stdout);
   spdlog::info("mode {}: {}; max-connections {}, max-line {}, idle-timeout {}", backend->name, backend->description,
                config.max_connections, config.max_line,

@@ -20,7 +20,9 @@ namespace echo {
 
 void run_thread_backend(const ServerConfig& config, const Listener& listener, Counters& counters) {
   // Shared with the detached threads: a thread cut at the very end may outlive this function.
+  // (`counters` lives in a mapping that is never unmapped.)
   const auto live = std::make_shared<ConnectionRegistry>();
+  const auto shared_config = std::make_shared<const ServerConfig>(config);
   SpareFd spare;
   set_nonblocking(listener.fd, true);  // accept_next() sleeps in poll(), never in accept()
   for (;;) {
@@ -30,8 +32,8 @@ void run_thread_backend(const ServerConfig& config, const Listener& listener, Co
     live->add(fd);
     try {
       // Detached: the registry, not a join, tells us when every session is over.
-      std::thread([fd, &config, &counters, live] {
-        serve_blocking(fd, config, counters, live.get());
+      std::thread([fd, shared_config, &counters, live] {
+        serve_blocking(fd, *shared_config, counters, live.get());
         counters.release();
       }).detach();
     } catch (const std::system_error& e) {  // the kernel refused another thread

@@ -38,7 +38,6 @@ TEST_CASE("coro and pool: no heap allocation per request once warmed up") {
   for (const std::string mode : {"coro", "pool"}) {
     CAPTURE(mode);
     echo::ServerConfig config;
-    config.mode = mode;
     config.workers = 2;
     config.max_connections = 100;
     config.idle_timeout = std::chrono::seconds(60);  // the watchdog timer must not allocate either
