@@ -50,7 +50,7 @@ std::string format_address(const sockaddr* addr) {
   return format_endpoint(buf, ntohs(a4->sin_port));
 }
 
-Listener listen_tcp(const std::string& host, unsigned short port, int backlog) {
+Listener listen_tcp(const std::string& host, unsigned short port, int backlog, bool reuse_port) {
   std::string error;
   auto addrs = resolve_tcp(host, port, true, error);
   if (!addrs) throw std::runtime_error(fmt::format("cannot resolve {}: {}", host, error));
@@ -63,6 +63,7 @@ Listener listen_tcp(const std::string& host, unsigned short port, int backlog) {
     }
     const int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (reuse_port) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, backlog) == 0) {
       sockaddr_storage bound{};
       socklen_t len = sizeof bound;

@@ -29,7 +29,9 @@ AddrInfoPtr resolve_tcp(const std::string& host, unsigned short port, bool passi
 
 // Resolves host (numeric or a name) and binds the first address that works. Throws
 // std::runtime_error with a one-line message ("cannot listen on 127.0.0.1:7007: Address already in use").
-Listener listen_tcp(const std::string& host, unsigned short port, int backlog = 4096);
+// reuse_port: SO_REUSEPORT, so that other sockets (hybrid's workers) may bind the same port.
+inline constexpr int kListenBacklog = 4096;
+Listener listen_tcp(const std::string& host, unsigned short port, int backlog = kListenBacklog, bool reuse_port = false);
 
 // Connects (blocking, with a timeout). Returns the fd, or -1 with errno set (ETIMEDOUT on timeout).
 int connect_tcp(const std::string& host, unsigned short port, std::chrono::milliseconds timeout);

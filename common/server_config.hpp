@@ -4,16 +4,22 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "framer.hpp"
 #include "transform.hpp"
 
 namespace echo {
 
+// hybrid: how its worker processes share the port (see servers/hybrid_backend.cpp).
+enum class ListenerSharing { shared, reuseport };
+inline std::string_view to_string(ListenerSharing l) { return l == ListenerSharing::shared ? "shared" : "reuseport"; }
+
 struct ServerConfig {
   std::string host = "127.0.0.1";
   unsigned short port = 7007;
-  unsigned workers = 0;  // pool threads; 0 = number of cores
+  unsigned workers = 0;  // pool threads or hybrid processes; 0 = number of cores
+  ListenerSharing listener = ListenerSharing::shared;
   Transform transform = Transform::upper;
   Framing framing = Framing::line;  // raw: the seeds' protocol, no lines (see framer.hpp)
   std::size_t max_line = 65536;

@@ -11,6 +11,7 @@ constexpr std::array kBackends{
     Backend{"thread", run_thread_backend, 1024, "one thread per connection, blocking I/O"},
     Backend{"pool", run_pool_backend, 16384, "a fixed pool of --workers threads serving every connection"},
     Backend{"coro", run_coro_backend, 16384, "one thread, one event loop, one C++20 coroutine per connection"},
+    Backend{"hybrid", run_hybrid_backend, 16384, "--workers processes, each one event loop with a coroutine per connection"},
 };
 }  // namespace
 

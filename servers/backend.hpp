@@ -30,5 +30,6 @@ void run_fork_backend(const ServerConfig&, const Listener&, Counters&);
 void run_thread_backend(const ServerConfig&, const Listener&, Counters&);
 void run_pool_backend(const ServerConfig&, const Listener&, Counters&);
 void run_coro_backend(const ServerConfig&, const Listener&, Counters&);
+void run_hybrid_backend(const ServerConfig&, const Listener&, Counters&);
 
 }  // namespace echo

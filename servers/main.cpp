@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
   std::string mode = "coro";
   std::string transform = "upper";
   std::string framing = "line";
+  std::string listener_sharing = "shared";
   std::string log_level = "info";
   double idle_timeout_s = 0;
   int port = config.port;
@@ -83,7 +84,11 @@ int main(int argc, char** argv) {
                          ->check(CLI::IsMember({"names", "tsv"}));
   app.add_option("--host", config.host, "address to bind (default 127.0.0.1)");
   app.add_option("--port", port, "TCP port; 0 takes a free one (default 7007)")->check(CLI::Range(0, 65535));
-  app.add_option("--workers", config.workers, "pool threads (default: the number of cores it may use)")->check(CLI::Range(1u, 4096u));
+  app.add_option("--workers", config.workers, "pool threads or hybrid processes (default: the number of cores it may use)")->check(CLI::Range(1u, 4096u));
+  app.add_option("--listener", listener_sharing,
+                 "hybrid: how workers share the port: shared (one inherited socket, default) or reuseport "
+                 "(a socket each, SO_REUSEPORT)")
+      ->check(CLI::IsMember({"shared", "reuseport"}));
   app.add_option("--transform", transform, "upper: a-z become A-Z; echo: lines come back unchanged")
       ->check(CLI::IsMember({"upper", "echo"}));
   app.add_option("--framing", framing,
@@ -117,6 +122,7 @@ int main(int argc, char** argv) {
   config.port = static_cast<unsigned short>(port);
   config.transform = *echo::parse_transform(transform);
   config.framing = *echo::parse_framing(framing);
+  config.listener = listener_sharing == "reuseport" ? echo::ListenerSharing::reuseport : echo::ListenerSharing::shared;
   config.idle_timeout = std::chrono::milliseconds(static_cast<long>(std::llround(idle_timeout_s * 1000)));
   if (config.max_connections == 0) config.max_connections = backend->default_max_connections;
   echo::setup_logging(log_level, "echo-server");
@@ -130,7 +136,9 @@ int main(int argc, char** argv) {
 
   echo::Listener listener;
   try {
-    listener = echo::listen_tcp(config.host, config.port);
+    // hybrid's workers may each bind the port too (--listener reuseport).
+    const bool reuse_port = backend->name == "hybrid" && config.listener == echo::ListenerSharing::reuseport;
+    listener = echo::listen_tcp(config.host, config.port, echo::kListenBacklog, reuse_port);
   } catch (const std::exception& e) {
     fmt::print(stderr, "echo-server: {}\n", e.what());
     return 1;

@@ -1,0 +1,223 @@
+// hybrid: --workers processes, each one single-threaded event loop with a coroutine per
+// connection (the coro backend, unchanged), all serving one port: the Python seeds' "processes +
+// coroutines", nginx's worker model, muduo's "one loop per process".
+// Who waits: nobody per connection; each worker waits in its own epoll. The parent only
+// supervises: it starts the workers, replaces one that dies (backing off if they keep dying at
+// start), and waits for them at stop. Workers share nothing but the counters' shared mapping;
+// a crash takes down one worker's connections, never the server.
+//
+// How workers share the port (--listener):
+//   shared     every worker waits on the one listening socket it inherited; an arriving
+//              connection wakes the idle workers and the first to accept() takes it. Busy workers
+//              are not waiting, so load goes where there is room; a dying worker loses nothing
+//              queued, since the queue belongs to the socket, not to the worker.
+//   reuseport  each worker has its own socket bound with SO_REUSEPORT; the kernel spreads
+//              connections by a hash of their addresses, whatever each worker's load, and the
+//              connections queued on a worker that dies are reset.
+// docs/PERFORMANCE.md measures both; shared is the default.
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <fmt/format.h>
+#include <new>
+#include <spdlog/spdlog.h>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "async_server.hpp"
+#include "backend.hpp"
+#include "child_exits.hpp"
+#include "proc_info.hpp"
+#include "stop_signal.hpp"
+
+namespace echo {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// A worker that dies sooner than this after its start counts as failing at start: back off.
+constexpr milliseconds kHealthyAfter{1000};
+constexpr milliseconds kFirstBackoff{100}, kMaxBackoff{5000};
+
+// One worker's place, as the parent sees it (its counters are in worker_counters_, shared).
+struct WorkerSlot {
+  pid_t pid = -1;  // -1: not running
+  Clock::time_point started;
+  Clock::time_point restart_at;  // when not running: when to start it again
+  milliseconds backoff{0};
+  unsigned generation = 0;
+  unsigned deaths = 0;
+};
+
+// Each worker counts into its own Counters (for the spread, and to know which connections died
+// with it); `server` points them at the server's, whose `open` the one limit applies to.
+Counters* make_shared_worker_counters(std::size_t n, Counters& server) {
+  void* mem = mmap(nullptr, n * sizeof(Counters), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap worker counters");
+  auto* workers = static_cast<Counters*>(mem);
+  for (std::size_t i = 0; i < n; ++i) new (workers + i) Counters{}, workers[i].server = &server;
+  return workers;  // lives until exit, like the server's own counters
+}
+
+// The server's totals are its workers' totals (`open` is already the server's own).
+void add_totals(Counters& into, const Counters& worker) {
+  into.accepted += worker.accepted.load();
+  into.rejected += worker.rejected.load();
+  into.add_traffic(worker.lines.load(), worker.bytes_in.load(), worker.bytes_out.load());
+}
+
+std::string describe_exit(int status) {
+  if (WIFSIGNALED(status)) return fmt::format("killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
+  return fmt::format("exited with status {}", WEXITSTATUS(status));
+}
+
+class Supervisor {
+ public:
+  Supervisor(const ServerConfig& config, const Listener& listener, Counters& counters, unsigned workers)
+      : config_(config), listener_(listener), counters_(counters), slots_(workers),
+        worker_counters_(make_shared_worker_counters(workers, counters)) {}
+
+  void run() {
+    for (std::size_t i = 0; i < slots_.size(); ++i) start(i);
+    // reuseport: worker 0 took the first socket; the parent must not keep it in the group, or the
+    // kernel would queue connections on a socket nobody accepts from.
+    if (config_.listener == ListenerSharing::reuseport) close(listener_.fd);
+    while (!stop_requested()) {
+      pollfd fds[2] = {{stop_fd(), POLLIN, 0}, {exits_.fd(), POLLIN, 0}};
+      poll(fds, 2, next_restart_wait());
+      exits_.reap([this](pid_t pid, int status) { on_exit(pid, status); });
+      restart_due();
+    }
+    stop_all();
+    report();
+  }
+
+ private:
+  void start(std::size_t i) {
+    WorkerSlot& slot = slots_[i];
+    const pid_t pid = fork();
+    if (pid < 0) {
+      spdlog::error("hybrid: cannot start worker {}: {}", i, std::strerror(errno));
+      slot.backoff = std::clamp(slot.backoff * 2, kFirstBackoff, kMaxBackoff);
+      slot.restart_at = Clock::now() + slot.backoff;
+      return;
+    }
+    if (pid == 0) run_worker(i);
+    slot.pid = pid;
+    slot.started = Clock::now();
+    ++slot.generation;
+  }
+
+  [[noreturn]] void run_worker(std::size_t i) {
+    exits_.forget_in_child();
+    prctl(PR_SET_PDEATHSIG, SIGTERM);  // a supervisor killed with SIGKILL takes its workers along
+    Listener mine = listener_;
+    if (config_.listener == ListenerSharing::reuseport && (i != 0 || slots_[i].generation > 0)) {
+      close(listener_.fd);
+      try {
+        mine = listen_tcp(listener_.host, listener_.port, kListenBacklog, true);
+      } catch (const std::exception& e) {
+        spdlog::error("hybrid worker {}: {}", i, e.what());
+        _exit(1);
+      }
+    }
+    if (stop_requested()) _exit(0);  // the stop arrived between fork() and here
+    run_async_server(config_, mine, worker_counters_[i], 1);
+    _exit(0);
+  }
+
+  void on_exit(pid_t pid, int status) {
+    const auto it = std::find_if(slots_.begin(), slots_.end(), [&](const WorkerSlot& s) { return s.pid == pid; });
+    if (it == slots_.end()) return;
+    WorkerSlot& slot = *it;
+    const auto i = static_cast<std::size_t>(it - slots_.begin());
+    slot.pid = -1;
+    // Its connections died with it: give their places back to the server-wide limit.
+    worker_counters_[i].release(worker_counters_[i].open.load());
+    if (stop_requested()) return;
+    ++slot.deaths;
+    const bool failing = Clock::now() - slot.started < kHealthyAfter;
+    slot.backoff = failing ? std::clamp(slot.backoff * 2, kFirstBackoff, kMaxBackoff) : milliseconds(0);
+    slot.restart_at = Clock::now() + slot.backoff;
+    spdlog::warn("hybrid: worker {} (pid {}) {}; starting a new one{}", i, pid, describe_exit(status),
+                 slot.backoff.count() ? fmt::format(" in {} ms", slot.backoff.count()) : "");
+  }
+
+  void restart_due() {
+    for (std::size_t i = 0; i < slots_.size(); ++i)
+      if (slots_[i].pid < 0 && Clock::now() >= slots_[i].restart_at && !stop_requested()) start(i);
+  }
+
+  // Milliseconds until the next worker is due to start again; -1 (forever) when none is waiting.
+  int next_restart_wait() const {
+    int wait = -1;
+    for (const auto& slot : slots_) {
+      if (slot.pid >= 0) continue;
+      const auto left = std::chrono::duration_cast<milliseconds>(slot.restart_at - Clock::now()).count();
+      const int ms = static_cast<int>(std::max<long>(0, left)) + 1;
+      wait = wait < 0 ? ms : std::min(wait, ms);
+    }
+    return wait;
+  }
+
+  // The workers saw the stop too (they share its eventfd) and are draining; wait for them, and
+  // kill those still there after the drain time.
+  void stop_all() {
+    const auto deadline = Clock::now() + config_.drain_timeout + std::chrono::seconds(1);
+    const auto running = [&] {
+      return std::count_if(slots_.begin(), slots_.end(), [](const WorkerSlot& s) { return s.pid >= 0; });
+    };
+    while (running() > 0 && Clock::now() < deadline) {
+      pollfd pfd{exits_.fd(), POLLIN, 0};
+      poll(&pfd, 1, 50);
+      exits_.reap([this](pid_t pid, int status) { on_exit(pid, status); });
+    }
+    for (auto& slot : slots_) {
+      if (slot.pid < 0) continue;
+      spdlog::warn("hybrid: worker pid {} did not finish in time; killing it", slot.pid);
+      kill(slot.pid, SIGKILL);
+      waitpid(slot.pid, nullptr, 0);
+      slot.pid = -1;
+    }
+  }
+
+  // The server's totals are the workers' totals; the spread says how evenly the port was shared.
+  void report() {
+    std::string spread;
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      add_totals(counters_, worker_counters_[i]);
+      spread += fmt::format("{}{}", i ? " " : "", worker_counters_[i].accepted.load());
+    }
+    unsigned deaths = 0;
+    for (const auto& slot : slots_) deaths += slot.deaths;
+    spdlog::info("hybrid: connections per worker: {}; workers replaced: {}", spread, deaths);
+  }
+
+  const ServerConfig& config_;
+  const Listener& listener_;
+  Counters& counters_;
+  std::vector<WorkerSlot> slots_;
+  Counters* worker_counters_;
+  ChildExits exits_;
+};
+
+}  // namespace
+
+void run_hybrid_backend(const ServerConfig& config, const Listener& listener, Counters& counters) {
+  const unsigned workers =
+      config.workers > 0 ? config.workers : static_cast<unsigned>(std::max<std::size_t>(1, allowed_cpus().size()));
+  spdlog::info("hybrid: {} worker processes, one event loop each; listener {}", workers, to_string(config.listener));
+  Supervisor(config, listener, counters, workers).run();
+}
+
+}  // namespace echo
