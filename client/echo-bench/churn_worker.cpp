@@ -62,11 +62,10 @@ void ChurnWorker::run() {
 }
 
 void ChurnWorker::start(Slot& s, Clock::time_point now) {
-  if (stopping_ || (plan_.requests != 0 && budget_ == 0)) {
+  if (stopping_ || !budget_.take()) {
     close_slot(s, State::done, now);
     return;
   }
-  if (plan_.requests != 0) --budget_;
   s.fd = start_connect(*plan_.target);
   if (s.fd < 0) {
     fail(s, error_kind_of(errno), errno);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "payload.hpp"
+#include "request_budget.hpp"
 #include "worker_plan.hpp"
 #include "worker_stats.hpp"
 
@@ -53,7 +54,7 @@ class ChurnWorker {
   Clock::duration timeout_;
   int epoll_fd_ = -1;
   std::vector<Slot> slots_;
-  std::uint64_t budget_ = 0;
+  RequestBudget budget_;  // -n's share
   std::uint64_t next_seq_ = 0;
   bool stopping_ = false;
   std::vector<char> buf_;

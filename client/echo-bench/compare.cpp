@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fmt/format.h>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,14 @@ struct ServerTarget {
   std::string name;
   std::string mode;  // empty for a peer
   std::string peer_command;
+};
+
+// One point to measure: a server under one load, once.
+struct PointPlan {
+  const ServerTarget* target;
+  std::size_t connections;
+  bool churn;
+  unsigned repetition;
 };
 
 std::string default_out_dir() {
@@ -76,123 +85,163 @@ bool has_option(const std::vector<std::string>& args, const std::string& name) {
   return false;
 }
 
-}  // namespace
+// Prints `echo-bench: MESSAGE` on stderr and returns `code`, the exit code to stop with.
+int stop_with(int code, const std::string& message) {
+  fmt::print(stderr, "echo-bench: {}\n", message);
+  return code;
+}
 
-int run_compare(CompareOptions o) {
+std::vector<ServerTarget> server_targets(const CompareOptions& o) {
   std::vector<ServerTarget> targets;
   for (const auto& mode : o.modes) targets.push_back({mode, mode, ""});
   for (const auto& peer : o.peers) targets.push_back({peer.name, "", peer.command});
-  if (targets.empty()) {
-    fmt::print(stderr, "echo-bench: nothing to compare: give --modes or --peer\n");
-    return 2;
-  }
-  if (o.server.empty()) o.server = (fs::read_symlink("/proc/self/exe").parent_path() / "echo-server").string();
-  if (!o.modes.empty() && access(o.server.c_str(), X_OK) != 0) {
-    fmt::print(stderr, "echo-bench: cannot run echo-server at {}: {} (build it, or give --server PATH)\n", o.server,
-               std::strerror(errno));
-    return 1;
-  }
+  return targets;
+}
 
-  CompareReport report;
-  std::vector<int> server_cpus, client_cpus;
+// Servers innermost: every server gets its turn at a point before the next point starts, so a
+// noisy minute on the machine hits all of them alike instead of one server's every run.
+std::vector<PointPlan> plan_points(const CompareOptions& o, const std::vector<ServerTarget>& targets) {
+  const std::vector<bool> churn_kinds = o.churn ? std::vector<bool>{false, true} : std::vector<bool>{false};
+  std::vector<PointPlan> plan;
+  for (unsigned rep = 1; rep <= o.repeat; ++rep)
+    for (const bool churn : churn_kinds)
+      for (const std::size_t connections : o.connections)
+        for (const ServerTarget& target : targets) plan.push_back({&target, connections, churn, rep});
+  return plan;
+}
+
+// echo-server beside echo-bench unless --server says where; 0 when it can be run.
+int find_echo_server(CompareOptions& o) {
+  if (o.server.empty()) o.server = (fs::read_symlink("/proc/self/exe").parent_path() / "echo-server").string();
+  if (o.modes.empty() || access(o.server.c_str(), X_OK) == 0) return 0;
+  return stop_with(1, fmt::format("cannot run echo-server at {}: {} (build it, or give --server PATH)", o.server,
+                                  std::strerror(errno)));
+}
+
+// Pins the load (this thread, before any other exists: the load threads inherit it) and returns,
+// in `server_cpus`, where each server will be pinned. 0 when done.
+int place_on_cpus(const CompareOptions& o, CompareReport& report, std::vector<int>& server_cpus) {
+  std::vector<int> client_cpus;
   std::string error;
-  if (!resolve_cpus(o.server_cpus, o.client_cpus, server_cpus, client_cpus, error)) {
-    fmt::print(stderr, "echo-bench: {}\n", error);
-    return 2;
-  }
-  // Pin ourselves now, before any thread exists: the load threads inherit it.
-  if (!client_cpus.empty() && !pin_to(client_cpus)) {
-    fmt::print(stderr, "echo-bench: cannot run the load on CPUs {}: {}\n", format_cpu_list(client_cpus), std::strerror(errno));
-    return 1;
-  }
+  if (!resolve_cpus(o.server_cpus, o.client_cpus, server_cpus, client_cpus, error)) return stop_with(2, error);
+  if (!client_cpus.empty() && !pin_to(client_cpus))
+    return stop_with(1, fmt::format("cannot run the load on CPUs {}: {}", format_cpu_list(client_cpus), std::strerror(errno)));
   report.server_cpus = format_cpu_list(server_cpus);
   report.client_cpus = format_cpu_list(client_cpus);
+  return 0;
+}
 
+int make_out_dir(const CompareOptions& o, CompareReport& report) {
   report.out_dir = o.out.empty() ? default_out_dir() : o.out;
   std::error_code ec;
   fs::create_directories(fs::path(report.out_dir) / "logs", ec);
-  if (ec) {
-    fmt::print(stderr, "echo-bench: cannot create {}: {}\n", report.out_dir, ec.message());
-    return 1;
-  }
+  return ec ? stop_with(1, fmt::format("cannot create {}: {}", report.out_dir, ec.message())) : 0;
+}
 
-  const std::vector<bool> churn_kinds = o.churn ? std::vector<bool>{false, true} : std::vector<bool>{false};
-  const std::size_t total = targets.size() * churn_kinds.size() * o.connections.size() * o.repeat;
-  fmt::print(stderr, "echo-bench compare: {} points, about {:.0f} s; server CPUs {}, load CPUs {}; writing {}\n", total,
-             static_cast<double>(total) * (o.load.duration_s + o.load.warmup_s + 0.3),
+void announce(const CompareOptions& o, const CompareReport& report, std::size_t points) {
+  fmt::print(stderr, "echo-bench compare: {} points, about {:.0f} s; server CPUs {}, load CPUs {}; writing {}\n", points,
+             static_cast<double>(points) * (o.load.duration_s + o.load.warmup_s + 0.3),
              report.server_cpus.empty() ? "any" : report.server_cpus,
              report.client_cpus.empty() ? "any" : report.client_cpus, report.out_dir);
+}
 
-  int exit_code = 0;
-  std::size_t index = 0;
-  // Servers innermost: every server gets its turn at a point before the next point starts, so a
-  // noisy minute on the machine hits all of them alike instead of one server's every run.
-  for (unsigned rep = 1; rep <= o.repeat; ++rep) {
-    for (const bool churn : churn_kinds) {
-      for (const std::size_t connections : o.connections) {
-        for (const ServerTarget& target : targets) {
-          if (echo::stop_requested()) report.interrupted = true;
-          if (report.interrupted) break;
-          ++index;
-          LaunchSpec spec;
-          spec.cpus = server_cpus;
-          spec.log_path = (fs::path(report.out_dir) / "logs" / (target.name + ".log")).string();
-          if (!target.mode.empty()) {
-            spec.name = fmt::format("echo-server --mode {}", target.mode);
-            spec.argv = {o.server, "--mode", target.mode, "--port", "0"};
-            // Per-connection logs would cost the server time that is not its design's.
-            if (!has_option(o.server_args, "--log-level")) spec.argv.insert(spec.argv.end(), {"--log-level", "warn"});
-            spec.argv.insert(spec.argv.end(), o.server_args.begin(), o.server_args.end());
-          } else {
-            const auto port = pick_free_port();
-            if (!port) {
-              fmt::print(stderr, "echo-bench: no free port for peer {}\n", target.name);
-              return 1;
-            }
-            spec.name = fmt::format("peer {}", target.name);
-            spec.known_port = *port;
-            spec.argv = {"/bin/sh", "-c", "exec " + replace_port(target.peer_command, *port)};
-          }
-
-          auto server = LaunchedServer::start(spec, error);
-          if (!server) {
-            fmt::print(stderr, "echo-bench: {}\n", error);
-            exit_code = 1;
-            report.interrupted = true;  // stop here, but keep what was measured
-            break;
-          }
-          Point point;
-          point.server = target.name;
-          point.connections = connections;
-          point.churn = churn;
-          point.repetition = rep;
-          RunOptions load = o.load;
-          load.host = server->host();
-          load.port = server->port();
-          load.connections = connections;
-          load.churn = churn;
-          load.progress = isatty(2) != 0;
-          load.label = fmt::format("[{}/{}] {} c={}{}", index, total, target.name, connections, churn ? " churn" : "");
-          {
-            TreeSampler sampler(server->pid(), 100ms);
-            point.run = run_load(load, error);
-            point.peak = sampler.peak();
-          }
-          point.cost = server->stop();
-          if (!point.run) point.error = error;
-          if (point.run && point.run->interrupted) report.interrupted = true;
-          fmt::print(stderr, "{}\n", point_summary(load.label, point));
-          report.points.push_back(std::move(point));
-        }
-      }
-    }
+// How to start the target: echo-server in its mode on a port it picks, or the peer's command on
+// a free port. nullopt with `error` set when no port is free for a peer.
+std::optional<LaunchSpec> launch_spec(const CompareOptions& o, const ServerTarget& target, const std::string& out_dir,
+                                      const std::vector<int>& server_cpus, std::string& error) {
+  LaunchSpec spec;
+  spec.cpus = server_cpus;
+  spec.log_path = (fs::path(out_dir) / "logs" / (target.name + ".log")).string();
+  if (!target.mode.empty()) {
+    spec.name = fmt::format("echo-server --mode {}", target.mode);
+    spec.argv = {o.server, "--mode", target.mode, "--port", "0"};
+    // Per-connection logs would cost the server time that is not its design's.
+    if (!has_option(o.server_args, "--log-level")) spec.argv.insert(spec.argv.end(), {"--log-level", "warn"});
+    spec.argv.insert(spec.argv.end(), o.server_args.begin(), o.server_args.end());
+    return spec;
   }
-  report.options = std::move(o);
-  if (!write_reports(report)) exit_code = 1;
+  const auto port = pick_free_port();
+  if (!port) {
+    error = fmt::format("no free port for peer {}", target.name);
+    return std::nullopt;
+  }
+  spec.name = fmt::format("peer {}", target.name);
+  spec.known_port = *port;
+  spec.argv = {"/bin/sh", "-c", "exec " + replace_port(target.peer_command, *port)};
+  return spec;
+}
+
+// One point against a server already started: the load while sampling the server's process tree,
+// then the server stopped and what it cost.
+Point measure_point(const CompareOptions& o, const PointPlan& plan, LaunchedServer& server, const std::string& label) {
+  Point point;
+  point.server = plan.target->name;
+  point.connections = plan.connections;
+  point.churn = plan.churn;
+  point.repetition = plan.repetition;
+  RunOptions load = o.load;
+  load.host = server.host();
+  load.port = server.port();
+  load.connections = plan.connections;
+  load.churn = plan.churn;
+  load.progress = isatty(2) != 0;
+  load.label = label;
+  std::string error;
+  {
+    TreeSampler sampler(server.pid(), 100ms);
+    point.run = run_load(load, error);
+    point.peak = sampler.peak();
+  }
+  point.cost = server.stop();
+  if (!point.run) point.error = error;
+  return point;
+}
+
+// 0 only when every planned point was measured without a failure.
+int exit_code_of(const CompareReport& report, int exit_code) {
   if (report.interrupted && exit_code == 0) exit_code = echo::stop_requested() ? 130 : 1;
   for (const Point& p : report.points)
     if (!p.error.empty() && exit_code == 0) exit_code = 1;
   return exit_code;
+}
+
+}  // namespace
+
+int run_compare(CompareOptions o) {
+  const std::vector<ServerTarget> targets = server_targets(o);
+  if (targets.empty()) return stop_with(2, "nothing to compare: give --modes or --peer");
+  if (const int code = find_echo_server(o)) return code;
+  CompareReport report;
+  std::vector<int> server_cpus;
+  if (const int code = place_on_cpus(o, report, server_cpus)) return code;
+  if (const int code = make_out_dir(o, report)) return code;
+  const std::vector<PointPlan> plan = plan_points(o, targets);
+  announce(o, report, plan.size());
+
+  int exit_code = 0;
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    if (echo::stop_requested()) report.interrupted = true;
+    if (report.interrupted) break;
+    const PointPlan& p = plan[i];
+    std::string error;
+    const auto spec = launch_spec(o, *p.target, report.out_dir, server_cpus, error);
+    if (!spec) return stop_with(1, error);
+    const auto server = LaunchedServer::start(*spec, error);
+    if (!server) {
+      exit_code = stop_with(1, error);
+      report.interrupted = true;  // stop here, but keep what was measured
+      break;
+    }
+    const std::string label =
+        fmt::format("[{}/{}] {} c={}{}", i + 1, plan.size(), p.target->name, p.connections, p.churn ? " churn" : "");
+    Point point = measure_point(o, p, *server, label);
+    if (point.run && point.run->interrupted) report.interrupted = true;
+    fmt::print(stderr, "{}\n", point_summary(label, point));
+    report.points.push_back(std::move(point));
+  }
+  report.options = std::move(o);
+  if (!write_reports(report)) exit_code = 1;
+  return exit_code_of(report, exit_code);
 }
 
 }  // namespace echo::bench

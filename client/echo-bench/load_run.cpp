@@ -6,12 +6,9 @@
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
-#include <memory>
 #include <thread>
-#include <vector>
 
-#include "churn_worker.hpp"
-#include "load_worker.hpp"
+#include "load_threads.hpp"
 #include "net.hpp"
 #include "stop_signal.hpp"
 #include "target.hpp"
@@ -33,23 +30,6 @@ bool sleep_unless_stopped(Clock::duration d) {
     std::this_thread::sleep_for(std::min<Clock::duration>(10ms, until - Clock::now()));
   }
   return !echo::stop_requested();
-}
-
-std::string describe_errors(const std::vector<std::unique_ptr<WorkerStats>>& stats) {
-  std::string text;
-  for (std::size_t k = 0; k < kErrorKinds; ++k) {
-    std::uint64_t n = 0;
-    int err = 0;
-    for (const auto& s : stats) {
-      n += s->errors[k].get();
-      if (err == 0) err = s->first_errno[k].load();
-    }
-    if (n == 0) continue;
-    if (!text.empty()) text += ", ";
-    text += fmt::format("{} {}", n, kErrorNames[k]);
-    if (err != 0) text += fmt::format(" ({})", std::strerror(err));
-  }
-  return text;
 }
 
 // The live line on stderr: overwritten in place on a terminal, one line per second otherwise.
@@ -78,6 +58,88 @@ class Progress {
   std::string label_;
 };
 
+// Every connection needs a descriptor: better one clear line now than a flood of EMFILE later.
+bool enough_descriptors(const RunOptions& o, unsigned threads, std::string& error) {
+  const std::size_t needed = o.connections + 2 * threads + 32;  // + epoll and timer per thread, stdio, spare
+  const std::size_t limit = echo::raise_fd_limit();
+  if (needed <= limit) return true;
+  error = fmt::format("{} connections need about {} open files, but the limit is {} (see `ulimit -Hn`)", o.connections,
+                      needed, limit);
+  return false;
+}
+
+// One plain connect first: "nothing listens there" is then one clear line, not a flood of errors.
+bool target_answers(const RunOptions& o, const Target& target, std::string& error) {
+  const int probe = echo::connect_tcp(o.host, o.port, std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000)));
+  if (probe < 0) {
+    error = fmt::format("cannot connect to {}: {}", target.text, std::strerror(errno));
+    return false;
+  }
+  close(probe);
+  return true;
+}
+
+// After the first round of connects: fails when the server took none, warns when it took only
+// some (the threads keep retrying the others).
+bool first_round_connected(const RunOptions& o, LoadThreads& load, const Target& target, std::string& error) {
+  load.wait_first_round();
+  const std::uint64_t opened = load.sum([](const WorkerStats& s) { return s.connects.get(); });
+  if (o.churn || opened >= o.connections) return true;
+  const std::string why = load.describe_errors();
+  if (opened == 0) {
+    error = fmt::format("could not open any of {} connections to {}: {}", o.connections, target.text, why);
+    return false;
+  }
+  fmt::print(stderr, "echo-bench: warning: opened only {} of {} connections to {} ({}); retrying the others\n", opened,
+             o.connections, target.text, why);
+  return true;
+}
+
+struct Window {
+  Clock::time_point start, end;
+};
+
+// The warm-up (none with -n), then the measured window with its progress line, until -d is over,
+// every -n reply is in, or Ctrl-C.
+Window measure(const RunOptions& o, LoadThreads& load) {
+  const bool by_count = o.requests != 0;
+  if (!by_count) sleep_unless_stopped(to_duration(o.warmup_s));
+  load.control().measuring = true;
+  const auto start = by_count ? load.launched() : Clock::now();
+  {
+    Progress progress(o.progress, o.label);
+    std::uint64_t last_requests = 0;
+    auto last_tick = start;
+    while (!(by_count ? load.all_finished() : seconds_since(start) >= o.duration_s) && !echo::stop_requested()) {
+      std::this_thread::sleep_for(5ms);
+      const auto now = Clock::now();
+      if (now - last_tick < 1s) continue;
+      const std::uint64_t requests = load.sum([](const WorkerStats& s) { return s.requests.get(); });
+      progress.show(std::chrono::duration<double>(now - start).count(),
+                    static_cast<double>(requests - last_requests) / std::chrono::duration<double>(now - last_tick).count(),
+                    load.sum([](const WorkerStats& s) { return s.error_total(); }),
+                    static_cast<double>(load.latency().quantile(0.99)) / 1000.0,
+                    load.sum([](const WorkerStats& s) { return s.connects.get(); }));
+      last_requests = requests;
+      last_tick = now;
+    }
+  }
+  return {start, Clock::now()};
+}
+
+RunResult add_up(const RunOptions& o, const Target& target, unsigned threads, const LoadThreads& load, Window window) {
+  RunResult r;
+  r.options = o;
+  r.target = target.text;
+  r.threads = threads;
+  r.interrupted = echo::stop_requested();
+  // -n: the run lasted until its last thread was done, which is before the threads were joined.
+  const auto end = o.requests != 0 && !r.interrupted ? load.last_finish() : window.end;
+  r.duration_s = std::chrono::duration<double>(end - window.start).count();
+  load.add_to(r);
+  return r;
+}
+
 }  // namespace
 
 std::optional<RunResult> run_load(const RunOptions& o, std::string& error) {
@@ -85,132 +147,17 @@ std::optional<RunResult> run_load(const RunOptions& o, std::string& error) {
     error = *bad;
     return std::nullopt;
   }
-  auto target = resolve_target(o.host, o.port, error);
+  const auto target = resolve_target(o.host, o.port, error);
   if (!target) return std::nullopt;
-
   const unsigned threads = effective_threads(o);
-  const std::size_t needed = o.connections + 2 * threads + 32;  // + epoll and timer per thread, stdio, spare
-  const std::size_t limit = echo::raise_fd_limit();
-  if (needed > limit) {
-    error = fmt::format("{} connections need about {} open files, but the limit is {} (see `ulimit -Hn`)",
-                        o.connections, needed, limit);
-    return std::nullopt;
-  }
-  // One plain connect first: "nothing listens there" is then one clear line, not a flood of errors.
-  const auto timeout = std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000));
-  if (const int probe = echo::connect_tcp(o.host, o.port, timeout); probe < 0) {
-    error = fmt::format("cannot connect to {}: {}", target->text, std::strerror(errno));
-    return std::nullopt;
-  } else {
-    close(probe);
-  }
+  if (!enough_descriptors(o, threads, error) || !target_answers(o, *target, error)) return std::nullopt;
 
   const Payload payload(o.size, o.expect);
-  RunControl control;
-  std::vector<std::unique_ptr<WorkerStats>> stats;
-  std::vector<std::thread> pool;
-  std::vector<Clock::time_point> finished_at(threads);
-  std::atomic<unsigned> finished{0};
-  std::uint64_t requests_left = o.requests;
-  const bool by_count = o.requests != 0;
-  control.measuring = by_count;  // -n counts every reply, from the first
-  const auto launched = Clock::now();
-  for (unsigned i = 0; i < threads; ++i) {
-    WorkerPlan plan;
-    plan.options = &o;
-    plan.payload = &payload;
-    plan.target = &*target;
-    plan.connections = o.connections / threads + (i < o.connections % threads ? 1 : 0);
-    plan.requests = i + 1 == threads ? requests_left : o.requests * plan.connections / o.connections;
-    requests_left -= plan.requests;
-    plan.rate = o.rate * static_cast<double>(plan.connections) / static_cast<double>(o.connections);
-    stats.push_back(std::make_unique<WorkerStats>());
-    pool.emplace_back([plan, &ws = *stats.back(), &control, &finished, &done = finished_at[i]] {
-      if (plan.options->churn) {
-        ChurnWorker(plan, ws, control).run();
-      } else {
-        LoadWorker(plan, ws, control).run();
-      }
-      done = Clock::now();
-      finished.fetch_add(1, std::memory_order_release);
-    });
-  }
-  auto stop_and_join = [&] {
-    control.stop = true;
-    for (auto& t : pool) t.join();
-  };
-  auto sum = [&](auto field) {
-    std::uint64_t n = 0;
-    for (const auto& s : stats) n += field(*s);
-    return n;
-  };
-
-  // First round of connects: say clearly if the server did not take them all.
-  while (control.connected.load() < threads && !echo::stop_requested()) std::this_thread::sleep_for(1ms);
-  const std::uint64_t opened = sum([](const WorkerStats& s) { return s.connects.get(); });
-  if (!o.churn && opened < o.connections) {
-    const std::string why = describe_errors(stats);
-    if (opened == 0) {
-      stop_and_join();
-      error = fmt::format("could not open any of {} connections to {}: {}", o.connections, target->text, why);
-      return std::nullopt;
-    }
-    fmt::print(stderr, "echo-bench: warning: opened only {} of {} connections to {} ({}); retrying the others\n", opened,
-               o.connections, target->text, why);
-  }
-
-  if (!by_count) sleep_unless_stopped(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup_s)));
-  control.measuring = true;
-  const auto start = by_count ? launched : Clock::now();
-  {
-    Progress progress(o.progress, o.label);
-    std::uint64_t last_requests = 0;
-    auto last_tick = start;
-    while (true) {
-      const bool done = by_count ? finished.load() == threads : seconds_since(start) >= o.duration_s;
-      if (done || echo::stop_requested()) break;
-      std::this_thread::sleep_for(5ms);
-      if (Clock::now() - last_tick >= 1s) {
-        const auto now = Clock::now();
-        const std::uint64_t requests = sum([](const WorkerStats& s) { return s.requests.get(); });
-        Histogram latency;
-        for (const auto& s : stats) latency.add(s->latency);
-        progress.show(std::chrono::duration<double>(now - start).count(),
-                      static_cast<double>(requests - last_requests) / std::chrono::duration<double>(now - last_tick).count(),
-                      sum([](const WorkerStats& s) { return s.error_total(); }),
-                      static_cast<double>(latency.quantile(0.99)) / 1000.0,
-                      sum([](const WorkerStats& s) { return s.connects.get(); }));
-        last_requests = requests;
-        last_tick = now;
-      }
-    }
-  }
-  const auto end = Clock::now();
-  stop_and_join();
-
-  RunResult r;
-  r.options = o;
-  r.target = target->text;
-  r.threads = threads;
-  r.interrupted = echo::stop_requested();
-  r.duration_s = std::chrono::duration<double>(end - start).count();
-  if (by_count && !r.interrupted)
-    r.duration_s = std::chrono::duration<double>(*std::max_element(finished_at.begin(), finished_at.end()) - start).count();
-  for (const auto& s : stats) {
-    r.connections += s->connects.get();
-    r.requests += s->requests.get();
-    r.requests_total += s->requests_total.get();
-    r.bytes_out += s->bytes_out.get();
-    r.bytes_in += s->bytes_in.get();
-    r.latency.add(s->latency);
-    r.connect_latency.add(s->connect_latency);
-    for (std::size_t k = 0; k < kErrorKinds; ++k) {
-      r.errors_by_kind[k] += s->errors[k].get();
-      if (r.first_errno[k] == 0) r.first_errno[k] = s->first_errno[k].load();
-    }
-    if (r.mismatch_sample.empty()) r.mismatch_sample = s->mismatch_sample;
-  }
-  return r;
+  LoadThreads load(o, payload, *target, threads);
+  if (!first_round_connected(o, load, *target, error)) return std::nullopt;
+  const Window window = measure(o, load);
+  load.stop_and_join();
+  return add_up(o, *target, threads, load, window);
 }
 
 }  // namespace echo::bench

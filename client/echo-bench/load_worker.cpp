@@ -2,19 +2,14 @@
 
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cmath>
 
 namespace echo::bench {
-namespace {
 
-constexpr std::uint64_t kTimerTag = UINT64_MAX;
-
-}  // namespace
+constexpr std::uint64_t kTimerTag = UINT64_MAX;  // epoll tag of the open loop's timer; else a connection's index
 
 LoadWorker::LoadWorker(const WorkerPlan& plan, WorkerStats& stats, RunControl& control)
     : plan_(plan),
@@ -24,6 +19,7 @@ LoadWorker::LoadWorker(const WorkerPlan& plan, WorkerStats& stats, RunControl& c
       timeout_(to_duration(plan.options->timeout_s)),
       epoll_fd_(epoll_create1(EPOLL_CLOEXEC)),
       budget_(plan.requests),
+      schedule_(plan.rate),
       buf_(kReadBuffer) {
   conns_.reserve(plan.connections);
   for (std::size_t i = 0; i < plan.connections; ++i) {
@@ -31,46 +27,30 @@ LoadWorker::LoadWorker(const WorkerPlan& plan, WorkerStats& stats, RunControl& c
     c.origin.resize(pipeline_);
     c.out.reserve(pipeline_ * plan.payload->size());
   }
-  if (plan_.rate > 0) {
-    timer_fd_ = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  if (schedule_.active()) {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u64 = kTimerTag;
-    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &ev);
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, schedule_.timer_fd(), &ev);
   }
 }
 
 LoadWorker::~LoadWorker() {
   for (Conn& c : conns_)
     if (c.fd >= 0) close(c.fd);
-  if (timer_fd_ >= 0) close(timer_fd_);
   if (epoll_fd_ >= 0) close(epoll_fd_);
 }
 
 void LoadWorker::run() {
   auto now = Clock::now();
   for (Conn& c : conns_) open_connection(c, now);
-
-  // First round: every connection established or failed, so the run can say how many it got.
-  bool reported = false;
-  auto report_connected = [&] {
-    if (reported) return;
-    reported = true;
-    control_.connected.fetch_add(1);
-  };
-
   std::vector<epoll_event> events(256);
   auto next_tick = now;
   while (true) {
     now = Clock::now();
-    if (!reported && std::none_of(conns_.begin(), conns_.end(), [](const Conn& c) { return c.state == State::connecting; })) {
-      report_connected();
-      t0_ = now;
-      if (plan_.rate > 0) {
-        release_due(now);
-        arm_timer();
-      }
-    }
+    if (!first_round_over_ &&
+        std::none_of(conns_.begin(), conns_.end(), [](const Conn& c) { return c.state == State::connecting; }))
+      end_first_round(now);
     if (!draining_ && (control_.stop.load(std::memory_order_relaxed) || budget_done())) begin_drain(now);
     if (draining_ && (now >= drain_deadline_ ||
                       std::all_of(conns_.begin(), conns_.end(), [](const Conn& c) { return c.state == State::closed; })))
@@ -82,29 +62,92 @@ void LoadWorker::run() {
     const int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
                              static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(kTick).count()));
     now = Clock::now();
-    for (int i = 0; i < n; ++i) {
-      const epoll_event& ev = events[static_cast<std::size_t>(i)];
-      if (ev.data.u64 == kTimerTag) {
-        std::uint64_t expirations;
-        [[maybe_unused]] auto r = read(timer_fd_, &expirations, sizeof expirations);
-        if (!draining_) {
-          release_due(now);
-          arm_timer();
-        }
-        continue;
-      }
-      Conn& c = conns_[ev.data.u64];
-      if (c.state == State::connecting) {
-        on_connected(c, now);
-        continue;
-      }
-      if (c.fd >= 0 && (ev.events & (EPOLLIN | EPOLLERR | EPOLLHUP))) on_readable(c);
-      if (c.fd >= 0 && (ev.events & EPOLLOUT)) flush(c);
-    }
+    for (int i = 0; i < n; ++i) on_event(events[static_cast<std::size_t>(i)], now);
   }
-  report_connected();
+  if (!first_round_over_) control_.connected.fetch_add(1);  // stopped first: the run waits for no one
   for (Conn& c : conns_)
     if (c.fd >= 0) close_conn(c, State::closed);
+}
+
+void LoadWorker::on_event(const epoll_event& ev, Clock::time_point now) {
+  if (ev.data.u64 == kTimerTag) {
+    schedule_.clear_wakeup();
+    if (!draining_) release_due(now);
+    return;
+  }
+  Conn& c = conns_[ev.data.u64];
+  if (c.state == State::connecting) {
+    on_connected(c, now);
+    return;
+  }
+  if (c.fd >= 0 && (ev.events & (EPOLLIN | EPOLLERR | EPOLLHUP))) on_readable(c);
+  if (c.fd >= 0 && (ev.events & EPOLLOUT)) flush(c);
+}
+
+// Every connection established or failed once: the run can say how many it got, and the open
+// loop's line 0 is due now.
+void LoadWorker::end_first_round(Clock::time_point now) {
+  first_round_over_ = true;
+  control_.connected.fetch_add(1);
+  if (schedule_.active()) {
+    schedule_.start(now);
+    release_due(now);
+  }
+}
+
+// Every kTick: retries after an error, and connects or replies that took too long.
+void LoadWorker::check_timers(Clock::time_point now) {
+  for (Conn& c : conns_) {
+    if (c.state == State::idle && !draining_ && now >= c.since) {
+      open_connection(c, now);
+    } else if (c.state == State::connecting && now - c.since > timeout_) {
+      fail(c, ErrorKind::timeout, ETIMEDOUT);
+    } else if ((c.state == State::open || c.state == State::draining) && c.sent != c.answered &&
+               now - c.last_progress > timeout_) {
+      fail(c, ErrorKind::timeout, ETIMEDOUT);
+    }
+  }
+}
+
+void LoadWorker::begin_drain(Clock::time_point now) {
+  draining_ = true;
+  drain_deadline_ = now + std::min<Clock::duration>(timeout_, kDrainLimit);
+  schedule_.stop_waking();
+  for (Conn& c : conns_) {
+    if (c.state == State::open) {
+      c.state = State::draining;
+      flush(c);  // sends our end of input once the last bytes are out
+    } else if (c.state != State::draining) {
+      close_conn(c, State::closed);
+    }
+  }
+}
+
+// Open loop: releases every line due by now, within -n, round robin over the connections
+// (connection i's j-th line is line j*N + i), sends what their pipelines take, and sets the timer
+// for the next one.
+void LoadWorker::release_due(Clock::time_point now) {
+  for (const std::uint64_t due = schedule_.due_by(now); released_ < due && budget_.take(); ++released_) {
+    Conn& c = conns_[released_ % conns_.size()];
+    ++c.released;
+    if (c.state == State::open) {
+      fill(c, now);
+      flush(c);
+    }
+  }
+  if (!budget_.spent()) schedule_.wake_at(released_);  // else -n's share is out: nothing to wake for
+}
+
+// Whether c may send one more line now. Open loop: a line the schedule released to it. Closed
+// loop: a line the moment a pipeline slot is free, within -n.
+bool LoadWorker::pacing_allows(Conn& c) {
+  return schedule_.active() ? c.sent < c.released : budget_.take();
+}
+
+// Where the latency of c's next line starts: now, or (open loop) when that line was due, so a
+// server that falls behind is charged for the wait.
+Clock::time_point LoadWorker::origin_of_next(const Conn& c, Clock::time_point now) const {
+  return schedule_.active() ? schedule_.due_time(c.sent * conns_.size() + index_of(c)) : now;
 }
 
 void LoadWorker::open_connection(Conn& c, Clock::time_point now) {
@@ -138,18 +181,15 @@ void LoadWorker::on_readable(Conn& c) {
   if (n > 0) {
     if (control_.measuring.load(std::memory_order_relaxed)) stats_.bytes_in.add(static_cast<std::uint64_t>(n));
     consume(c, {buf_.data(), static_cast<std::size_t>(n)}, Clock::now());
+    return;
+  }
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (c.state == State::draining) {
+    close_conn(c, State::closed);
   } else if (n == 0) {
-    if (c.state == State::draining) {
-      close_conn(c, State::closed);
-    } else {
-      fail(c, ErrorKind::early_close, 0);  // the server hung up while we still wanted answers
-    }
-  } else if (errno != EAGAIN && errno != EINTR) {
-    if (c.state == State::draining) {
-      close_conn(c, State::closed);
-    } else {
-      fail(c, error_kind_of(errno), errno);
-    }
+    fail(c, ErrorKind::early_close, 0);  // the server hung up while we still wanted answers
+  } else {
+    fail(c, error_kind_of(errno), errno);
   }
 }
 
@@ -184,20 +224,12 @@ void LoadWorker::consume(Conn& c, std::string_view data, Clock::time_point now) 
   }
 }
 
+// Queues every line the pacing released to c that its pipeline has room for.
 void LoadWorker::fill(Conn& c, Clock::time_point now) {
   if (draining_) return;
-  const std::size_t index = static_cast<std::size_t>(&c - conns_.data());
-  while (c.sent - c.answered < pipeline_) {
-    Clock::time_point origin = now;
-    if (plan_.rate > 0) {
-      if (c.sent >= c.allowed) break;
-      origin = due_time(c.sent * conns_.size() + index);  // when this line was due, not now
-    } else if (plan_.requests != 0) {
-      if (budget_ == 0) break;
-      --budget_;
-    }
+  while (c.sent - c.answered < pipeline_ && pacing_allows(c)) {
     if (c.sent == c.answered) c.last_progress = now;
-    c.origin[c.sent % pipeline_] = origin;
+    c.origin[c.sent % pipeline_] = origin_of_next(c, now);
     plan_.payload->append_request(c.sent, c.out);
     ++c.sent;
     ++outstanding_;
@@ -253,75 +285,8 @@ void LoadWorker::close_conn(Conn& c, State next) {
 void LoadWorker::watch(Conn& c, bool add) {
   epoll_event ev{};
   ev.events = EPOLLIN | (c.want_write ? EPOLLOUT : 0u);
-  ev.data.u64 = static_cast<std::uint64_t>(&c - conns_.data());
+  ev.data.u64 = index_of(c);
   epoll_ctl(epoll_fd_, add ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, c.fd, &ev);
-}
-
-Clock::time_point LoadWorker::due_time(std::uint64_t k) const {
-  return t0_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(static_cast<double>(k) / plan_.rate));
-}
-
-void LoadWorker::release_due(Clock::time_point now) {
-  const double elapsed = std::chrono::duration<double>(now - t0_).count();
-  std::uint64_t due = static_cast<std::uint64_t>(std::floor(elapsed * plan_.rate)) + 1;
-  if (plan_.requests != 0) due = std::min(due, plan_.requests);
-  for (; released_ < due; ++released_) {
-    Conn& c = conns_[released_ % conns_.size()];
-    ++c.allowed;
-    if (plan_.requests != 0) --budget_;
-    if (c.state == State::open) {
-      fill(c, now);
-      flush(c);
-    }
-  }
-}
-
-void LoadWorker::arm_timer() {
-  if (plan_.requests != 0 && released_ >= plan_.requests) return;
-  const auto next = due_time(released_).time_since_epoch();
-  itimerspec spec{};
-  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(next);
-  spec.it_value.tv_sec = secs.count();
-  spec.it_value.tv_nsec = std::chrono::duration_cast<std::chrono::nanoseconds>(next - secs).count();
-  if (spec.it_value.tv_sec == 0 && spec.it_value.tv_nsec == 0) spec.it_value.tv_nsec = 1;
-  // steady_clock is CLOCK_MONOTONIC on Linux, so its time points are absolute timer values.
-  timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr);
-}
-
-void LoadWorker::check_timers(Clock::time_point now) {
-  for (Conn& c : conns_) {
-    switch (c.state) {
-      case State::idle:
-        if (!draining_ && now >= c.since) open_connection(c, now);
-        break;
-      case State::connecting:
-        if (now - c.since > timeout_) fail(c, ErrorKind::timeout, ETIMEDOUT);
-        break;
-      case State::open:
-      case State::draining:
-        if (c.sent != c.answered && now - c.last_progress > timeout_) fail(c, ErrorKind::timeout, ETIMEDOUT);
-        break;
-      case State::closed:
-        break;
-    }
-  }
-}
-
-void LoadWorker::begin_drain(Clock::time_point now) {
-  draining_ = true;
-  drain_deadline_ = now + std::min<Clock::duration>(timeout_, kDrainLimit);
-  if (timer_fd_ >= 0) {
-    itimerspec off{};
-    timerfd_settime(timer_fd_, 0, &off, nullptr);
-  }
-  for (Conn& c : conns_) {
-    if (c.state == State::open) {
-      c.state = State::draining;
-      flush(c);  // sends our end of input once the last bytes are out
-    } else if (c.state != State::draining) {
-      close_conn(c, State::closed);
-    }
-  }
 }
 
 }  // namespace echo::bench

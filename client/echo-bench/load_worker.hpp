@@ -1,15 +1,20 @@
 #pragma once
-// One load thread: an epoll loop that keeps its share of the connections busy. Closed loop: a
-// connection sends its next line as soon as a reply frees a pipeline slot. Open loop (--rate):
-// line k of this thread is due at t0 + k/rate, whatever the server does, and its latency counts
-// from that moment (wrk2's coordinated-omission correction), so a stall shows in the percentiles.
+// One load thread: an epoll loop that keeps its share of the connections busy. The pacing says
+// when a connection may send its next line. Closed loop: as soon as a reply frees a pipeline slot.
+// Open loop (--rate): once the line is due; line k of this thread is due at t0 + k/rate, whatever
+// the server does, and its latency counts from that moment (wrk2's coordinated-omission
+// correction), so a stall shows in the percentiles. -n caps the lines either pacing lets go.
+
+#include <sys/epoll.h>
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "open_loop_schedule.hpp"
 #include "payload.hpp"
+#include "request_budget.hpp"
 #include "worker_plan.hpp"
 #include "worker_stats.hpp"
 
@@ -33,7 +38,7 @@ class LoadWorker {
     Clock::time_point since;          // connecting: when it started; idle: when to try again
     Clock::time_point last_progress;  // last reply byte, or first line sent after a quiet spell
     std::uint64_t sent = 0, answered = 0;
-    std::uint64_t allowed = 0;              // open loop: lines due on this connection so far
+    std::uint64_t released = 0;             // open loop: lines of this connection due so far
     std::vector<Clock::time_point> origin;  // ring (size -p): where each in-flight latency starts
     std::string out;                        // bytes not yet written
     std::size_t out_done = 0;
@@ -42,6 +47,19 @@ class LoadWorker {
     ReplyChecker checker;
   };
 
+  // The loop
+  void on_event(const epoll_event& ev, Clock::time_point now);
+  void end_first_round(Clock::time_point now);
+  void check_timers(Clock::time_point now);
+  void begin_drain(Clock::time_point now);
+  bool budget_done() const { return budget_.spent() && outstanding_ == 0; }
+
+  // Pacing: which lines may go, and where their latency starts
+  void release_due(Clock::time_point now);
+  bool pacing_allows(Conn& c);
+  Clock::time_point origin_of_next(const Conn& c, Clock::time_point now) const;
+
+  // One connection
   void open_connection(Conn& c, Clock::time_point now);
   void on_connected(Conn& c, Clock::time_point now);
   void on_readable(Conn& c);
@@ -51,12 +69,7 @@ class LoadWorker {
   void fail(Conn& c, ErrorKind kind, int err);
   void close_conn(Conn& c, State next);
   void watch(Conn& c, bool add);
-  void release_due(Clock::time_point now);
-  void arm_timer();
-  void check_timers(Clock::time_point now);
-  void begin_drain(Clock::time_point now);
-  bool budget_done() const { return plan_.requests != 0 && budget_ == 0 && outstanding_ == 0; }
-  Clock::time_point due_time(std::uint64_t k) const;
+  std::size_t index_of(const Conn& c) const { return static_cast<std::size_t>(&c - conns_.data()); }
 
   WorkerPlan plan_;
   WorkerStats& stats_;
@@ -64,12 +77,12 @@ class LoadWorker {
   std::size_t pipeline_;
   Clock::duration timeout_;
   int epoll_fd_ = -1;
-  int timer_fd_ = -1;  // open loop: fires when the next line is due (sub-millisecond)
   std::vector<Conn> conns_;
-  std::uint64_t budget_ = 0;       // lines still to send under -n
+  RequestBudget budget_;           // -n's share
+  OpenLoopSchedule schedule_;      // --rate's share; inactive in the closed loop
+  std::uint64_t released_ = 0;     // open loop: lines of this thread released so far
   std::uint64_t outstanding_ = 0;  // lines sent and not yet answered, all connections
-  std::uint64_t released_ = 0;     // open loop: lines of this thread made due so far
-  Clock::time_point t0_;           // open loop: when line 0 was due
+  bool first_round_over_ = false;  // every connection established or failed once
   bool draining_ = false;
   Clock::time_point drain_deadline_;
   std::vector<char> buf_;  // one read buffer for every connection
