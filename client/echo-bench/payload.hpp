@@ -21,10 +21,9 @@ class Payload {
 
   std::size_t size() const { return size_; }
   Expect expect() const { return expect_; }
-  // Request number `seq` (any counter; only seq % 26 matters), LF included.
+  // Request number `seq` (any counter; only seq % 26 matters) and its expected reply, without LF.
   std::string_view request(std::uint64_t seq) const { return {requests_.data() + seq % kVariants, size_ - 1}; }
   std::string_view reply(std::uint64_t seq) const { return {replies_.data() + seq % kVariants, size_ - 1}; }
-  char lf() const { return '\n'; }
   // Appends request `seq` (with LF) to out.
   void append_request(std::uint64_t seq, std::string& out) const;
 
@@ -47,8 +46,6 @@ class ReplyChecker {
   };
   // Consumes bytes of the reply to request `seq` until its LF or the end of `data`.
   Step feed(std::uint64_t seq, std::string_view data);
-  // Bytes of the current reply seen so far (a non-zero value at EOF is a cut reply).
-  std::size_t partial() const { return seen_; }
   // The end of the first wrong reply (at most 40 bytes), for the report.
   const std::string& sample_mismatch() const { return sample_; }
 
