@@ -1,5 +1,6 @@
 #include "child_exits.hpp"
 
+#include <poll.h>
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/wait.h>
@@ -54,6 +55,16 @@ void ChildExits::reap(const std::function<void(pid_t, int)>& on_exit) {
   [[maybe_unused]] auto n = read(g_exit_fd, &ignored, sizeof ignored);
   int status = 0;
   for (pid_t pid; (pid = waitpid(-1, &status, WNOHANG)) > 0;) on_exit(pid, status);
+}
+
+bool ChildExits::reap_until(const std::function<bool()>& all_gone, std::chrono::steady_clock::time_point deadline,
+                            const std::function<void(pid_t, int)>& on_exit) {
+  while (!all_gone() && std::chrono::steady_clock::now() < deadline) {
+    pollfd pfd{g_exit_fd, POLLIN, 0};
+    poll(&pfd, 1, 50);
+    reap(on_exit);
+  }
+  return all_gone();
 }
 
 void ChildExits::forget_in_child() {

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <functional>
 
 namespace echo {
@@ -19,6 +20,9 @@ class ChildExits {
   int fd() const;  // readable after a SIGCHLD
   // Reaps every child that has exited, calling on_exit(pid, wait status) for each.
   void reap(const std::function<void(pid_t, int)>& on_exit);
+  // At stop: reaps as children exit until `all_gone()` or the deadline. True if all are gone.
+  bool reap_until(const std::function<bool()>& all_gone, std::chrono::steady_clock::time_point deadline,
+                  const std::function<void(pid_t, int)>& on_exit);
   // In a newly forked child: drop the parent's handler and descriptor.
   void forget_in_child();
 };

@@ -3,16 +3,13 @@
 // and reaps. Full isolation (a crash takes one connection down), paid for with a fork() per
 // connection and a whole process (page tables, a kernel task) per client.
 
-#include <poll.h>
 #include <signal.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
-#include <cstdint>
 #include <cstring>
 #include <spdlog/spdlog.h>
 #include <unordered_set>
@@ -21,23 +18,14 @@
 #include "backend.hpp"
 #include "blocking_accept.hpp"
 #include "blocking_session.hpp"
+#include "child_exits.hpp"
 #include "stop_signal.hpp"
 
 namespace echo {
 namespace {
 
-int g_child_exit_fd = -1;  // parent: SIGCHLD makes it readable, so poll() wakes to reap
-volatile sig_atomic_t g_child_exited = 0;  // parent: set with it, so reaping costs nothing otherwise
 int g_connection_fd = -1;  // child: its one connection, for its signal handlers
 unsigned g_drain_seconds = 2;
-
-void on_sigchld(int) {
-  const int saved_errno = errno;
-  g_child_exited = 1;
-  const std::uint64_t one = 1;
-  [[maybe_unused]] auto n = write(g_child_exit_fd, &one, sizeof one);
-  errno = saved_errno;
-}
 
 // Child, on SIGINT/SIGTERM: end of input now (answer what was read), and cut it if the peer
 // does not take its replies within the drain time.
@@ -55,12 +43,11 @@ void set_handler(int sig, void (*handler)(int), int flags = SA_RESTART) {
   sigaction(sig, &sa, nullptr);
 }
 
-[[noreturn]] void run_child(int fd, int listen_fd, const ServerConfig& config, Counters& counters) {
+[[noreturn]] void run_child(int fd, int listen_fd, ChildExits& exits, const ServerConfig& config, Counters& counters) {
   close(listen_fd);
-  close(g_child_exit_fd);
+  exits.forget_in_child();
   g_connection_fd = fd;
   g_drain_seconds = static_cast<unsigned>((config.drain_timeout.count() + 999) / 1000);
-  set_handler(SIGCHLD, SIG_DFL);
   // No SA_RESTART: recv() returns EINTR after the handler, and the session reads on into the
   // end of input. (Under TSan, whose recv() defers handlers, a restarted recv() never ends.)
   set_handler(SIGINT, on_child_stop, 0);
@@ -74,30 +61,24 @@ void set_handler(int sig, void (*handler)(int), int flags = SA_RESTART) {
 }  // namespace
 
 void run_fork_backend(const ServerConfig& config, const Listener& listener, Counters& counters) {
-  g_child_exit_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  set_handler(SIGCHLD, on_sigchld, SA_RESTART | SA_NOCLDSTOP);
+  ChildExits exits;
   std::unordered_set<pid_t> children;
-  const auto reap = [&] {
-    if (!g_child_exited) return;
-    g_child_exited = 0;  // before waitpid(): a child exiting meanwhile sets it again
-    std::uint64_t ignored = 0;
-    [[maybe_unused]] auto n = read(g_child_exit_fd, &ignored, sizeof ignored);
-    // The parent gives a connection's place back once its child is gone, however it ended (a
-    // SIGKILLed child releases nothing itself).
-    for (pid_t pid; (pid = waitpid(-1, nullptr, WNOHANG)) > 0;)
-      if (children.erase(pid) > 0) counters.release();
+  // The parent gives a connection's place back once its child is gone, however it ended (a
+  // SIGKILLed child releases nothing itself).
+  const auto on_exit = [&](pid_t pid, int) {
+    if (children.erase(pid) > 0) counters.release();
   };
 
   SpareFd spare;
   set_nonblocking(listener.fd, true);  // accept_next() sleeps in poll(), never in accept()
   for (;;) {
-    const int fd = accept_next(listener.fd, spare, counters, g_child_exit_fd);
+    const int fd = accept_next(listener.fd, spare, counters, exits.fd());
     if (fd == kAcceptStopped) break;
-    reap();  // no zombies, and an honest count for --max-connections
+    exits.reap(on_exit);  // no zombies, and an honest count for --max-connections
     if (fd == kAcceptWoken) continue;
     if (!admit(fd, config.max_connections, counters)) continue;
     const pid_t pid = fork();
-    if (pid == 0) run_child(fd, listener.fd, config, counters);
+    if (pid == 0) run_child(fd, listener.fd, exits, config, counters);
     if (pid < 0) {
       spdlog::warn("fork: {}", std::strerror(errno));
       turn_back(fd, counters);
@@ -111,12 +92,8 @@ void run_fork_backend(const ServerConfig& config, const Listener& listener, Coun
   // Children usually got the signal too (Ctrl-C reaches the whole process group); make sure.
   for (const pid_t pid : children) kill(pid, SIGTERM);
   const auto deadline = std::chrono::steady_clock::now() + config.drain_timeout + std::chrono::seconds(1);
-  while (!children.empty() && std::chrono::steady_clock::now() < deadline) {
-    pollfd pfd{g_child_exit_fd, POLLIN, 0};
-    poll(&pfd, 1, 50);
-    reap();
-  }
-  if (!children.empty()) spdlog::warn("{} children did not finish in time; killing them", children.size());
+  if (!exits.reap_until([&] { return children.empty(); }, deadline, on_exit))
+    spdlog::warn("{} children did not finish in time; killing them", children.size());
   for (const pid_t pid : children) {
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);

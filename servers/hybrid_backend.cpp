@@ -177,11 +177,7 @@ class Supervisor {
     const auto running = [&] {
       return std::count_if(slots_.begin(), slots_.end(), [](const WorkerSlot& s) { return s.pid >= 0; });
     };
-    while (running() > 0 && Clock::now() < deadline) {
-      pollfd pfd{exits_.fd(), POLLIN, 0};
-      poll(&pfd, 1, 50);
-      exits_.reap([this](pid_t pid, int status) { on_exit(pid, status); });
-    }
+    exits_.reap_until([&] { return running() == 0; }, deadline, [this](pid_t pid, int status) { on_exit(pid, status); });
     for (auto& slot : slots_) {
       if (slot.pid < 0) continue;
       spdlog::warn("hybrid: worker pid {} did not finish in time; killing it", slot.pid);
