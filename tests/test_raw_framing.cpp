@@ -103,3 +103,19 @@ TEST_CASE("echo-client --framing raw sends its input as it is and prints what co
   CHECK(run.exit_code == 0);
   CHECK(run.out == "TWO\nLINES, LAST WITHOUT LF");
 }
+
+TEST_CASE("echo-bench run --framing raw checks every byte of raw replies") {
+  ServerProcess server({"--framing", "raw"});
+  const std::string port = std::to_string(server.port());
+  const auto good = run_program({"echo-bench", "run", "--port", port, "--framing", "raw", "-c", "4", "-p", "3", "-s",
+                                 "100", "-n", "3000", "--json", "-q"});
+  CHECK(good.exit_code == 0);
+  CHECK(good.out.find("\"framing\":\"raw\"") != std::string::npos);
+  CHECK(good.out.find("\"errors\":0,") != std::string::npos);
+
+  ServerProcess echoing({"--framing", "raw", "--transform", "echo"});  // wrong bytes: every reply a mismatch
+  const auto bad = run_program({"echo-bench", "run", "--port", std::to_string(echoing.port()), "--framing", "raw",
+                                "-c", "2", "-n", "100", "--json", "-q"});
+  CHECK(bad.exit_code == 3);
+  CHECK(bad.out.find("\"requests\":0,") != std::string::npos);
+}

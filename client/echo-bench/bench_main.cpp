@@ -77,7 +77,7 @@ int main(int argc, char** argv) {
   RunOptions run_opts;
   bool json = false;
   std::string run_expect = "upper";
-  CLI::App* run = app.add_subcommand("run", "Load-test one server that speaks the line protocol");
+  CLI::App* run = app.add_subcommand("run", "Load-test one server that speaks the protocol (lines, or --framing raw)");
   run->add_option("--host", run_opts.host, "Server address")->capture_default_str();
   run->add_option("--port", run_opts.port, "Server port")->capture_default_str();
   run->add_option("-c,--connections", run_opts.connections, "Concurrent connections")->capture_default_str();
@@ -90,6 +90,12 @@ int main(int argc, char** argv) {
   bool quiet = false;
   run->add_flag("-q,--quiet", quiet, "No progress line on stderr");
   add_load_options(*run, run_opts, run_expect);
+  std::string run_framing = "line";
+  run->add_option("--framing", run_framing,
+                  "line, or raw: the seeds' protocol (-s letters, no LF; a request is answered once as many bytes "
+                  "came back, every one checked)")
+      ->check(CLI::IsMember({"line", "raw"}))
+      ->capture_default_str();
 
   CompareOptions cmp;
   cmp.load.duration_s = 3;
@@ -129,6 +135,7 @@ int main(int argc, char** argv) {
 
   if (run->parsed()) {
     run_opts.expect = *parse_expect(run_expect);
+    run_opts.framing = *echo::parse_framing(run_framing);
     run_opts.progress = !quiet;
     if (run_opts.requests != 0) run_opts.warmup_s = 0;
     if (auto bad = validate(run_opts)) {

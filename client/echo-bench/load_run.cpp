@@ -152,7 +152,7 @@ std::optional<RunResult> run_load(const RunOptions& o, std::string& error) {
   const unsigned threads = effective_threads(o);
   if (!enough_descriptors(o, threads, error) || !target_answers(o, *target, error)) return std::nullopt;
 
-  const Payload payload(o.size, o.expect);
+  const Payload payload(o.size, o.expect, o.framing);
   LoadThreads load(o, payload, *target, threads);
   if (!first_round_connected(o, load, *target, error)) return std::nullopt;
   const Window window = measure(o, load);

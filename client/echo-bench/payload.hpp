@@ -1,6 +1,7 @@
 #pragma once
 // What echo-bench sends and what it expects back. A request is exactly `size` bytes: size-1
-// lowercase letters and the LF, so `upper` is checked on every byte. Requests rotate through 26
+// lowercase letters and the LF, so `upper` is checked on every byte. With raw framing (the
+// seeds' protocol, no lines) it is `size` letters, answered once as many bytes came back. Requests rotate through 26
 // variants (each starts one letter later) so a server replaying a stale or wrong line is caught.
 // Everything is precomputed: sending and checking copy and compare, and never allocate.
 
@@ -8,6 +9,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "framer.hpp"
 
 namespace echo::bench {
 
@@ -17,31 +20,34 @@ class Payload {
  public:
   static constexpr std::size_t kVariants = 26;
 
-  Payload(std::size_t size, Expect expect);
+  Payload(std::size_t size, Expect expect, Framing framing = Framing::line);
 
   std::size_t size() const { return size_; }
   Expect expect() const { return expect_; }
+  bool raw() const { return raw_; }
   // Request number `seq` (any counter; only seq % 26 matters) and its expected reply, without LF.
-  std::string_view request(std::uint64_t seq) const { return {requests_.data() + seq % kVariants, size_ - 1}; }
-  std::string_view reply(std::uint64_t seq) const { return {replies_.data() + seq % kVariants, size_ - 1}; }
-  // Appends request `seq` (with LF) to out.
+  std::string_view request(std::uint64_t seq) const { return {requests_.data() + seq % kVariants, body_}; }
+  std::string_view reply(std::uint64_t seq) const { return {replies_.data() + seq % kVariants, body_}; }
+  // Appends request `seq` (with its LF, unless raw) to out.
   void append_request(std::uint64_t seq, std::string& out) const;
 
  private:
   std::size_t size_;
   Expect expect_;
+  bool raw_;
+  std::size_t body_;  // the letters of a request: size-1 (the LF follows), or size when raw
   std::string requests_, replies_;  // letters only; a request is a window of size-1 of them
 };
 
 // Checks one reply stream as it arrives, in pieces of any size: compares each byte with the
-// expected reply and calls the line complete at its LF.
+// expected reply and calls the line complete at its LF (raw framing: once it has every byte).
 class ReplyChecker {
  public:
   explicit ReplyChecker(const Payload& payload) : payload_(&payload) {}
 
   struct Step {
     std::size_t consumed;  // bytes of `data` used, up to and including the LF if complete
-    bool complete;         // a whole reply (LF seen)
+    bool complete;         // a whole reply (LF seen, or raw: all its bytes)
     bool correct;          // meaningful when complete
   };
   // Consumes bytes of the reply to request `seq` until its LF or the end of `data`.

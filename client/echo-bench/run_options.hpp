@@ -22,6 +22,7 @@ struct RunOptions {
   double rate = 0;               // --rate: total requests per second; 0 = closed loop
   bool churn = false;            // a new connection for every request
   Expect expect = Expect::upper;
+  Framing framing = Framing::line;  // raw: the seeds' protocol; a request is -s bytes with no LF
   unsigned threads = 0;          // -t: 0 = as many as CPUs this process may run on
   double timeout_s = 5;          // a connect or a reply this late is a timeout error
   bool progress = true;          // a line on stderr every second

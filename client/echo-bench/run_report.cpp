@@ -36,7 +36,7 @@ std::string human_report(const RunResult& r) {
   std::string text = fmt::format("echo-bench run: {}, {} {}, {}-byte lines, {}, {} thread{}, {}", r.target, o.connections,
                                  o.churn ? "concurrent connects" : "connections", o.size, pace, r.threads,
                                  r.threads == 1 ? "" : "s", load_kind(o));
-  text += fmt::format(", expect {}\n", to_string(o.expect));
+  text += fmt::format(", expect {}{}\n", to_string(o.expect), o.framing == Framing::raw ? ", raw framing" : "");
   text += fmt::format("  duration     {:.3f} s{}\n", r.duration_s,
                       r.interrupted ? " (interrupted)" : o.requests == 0 ? fmt::format(" after {:.1f} s warm-up", o.warmup_s) : "");
   text += fmt::format("  requests     {} correct   {:.1f} req/s   {:.2f} Mbit/s\n", r.requests, r.rps(), r.mbps());
@@ -71,6 +71,7 @@ void write_json(JsonWriter& json, const RunResult& r, std::string_view key) {
       .value("size", static_cast<std::uint64_t>(o.size))
       .value("rate", o.rate)
       .value("expect", to_string(o.expect))
+      .value("framing", std::string(to_string(o.framing)))
       .value("requests", r.requests)
       .value("errors", r.errors());
   json.begin_object("errors_by_kind");
