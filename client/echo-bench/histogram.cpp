@@ -16,7 +16,7 @@ Histogram& Histogram::operator=(const Histogram& other) {
 
 std::size_t Histogram::bucket_of(std::uint64_t ns) {
   if (ns < kSubCount) return static_cast<std::size_t>(ns);
-  // exponent e >= 1 such that ns >> e lies in [64, 128)
+  // exponent e >= 1 such that ns >> e lies in [kHalf, kSubCount)
   const int e = static_cast<int>(std::bit_width(ns)) - kSubBits;
   if (e > kMaxExponent) return kBuckets - 1;
   return static_cast<std::size_t>(kSubCount + kHalf * static_cast<std::uint64_t>(e - 1) + ((ns >> e) - kHalf));
