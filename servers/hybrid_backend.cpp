@@ -36,6 +36,7 @@
 #include "async_server.hpp"
 #include "backend.hpp"
 #include "child_exits.hpp"
+#include "child_process.hpp"
 #include "proc_info.hpp"
 #include "stop_signal.hpp"
 
@@ -55,9 +56,14 @@ struct WorkerSlot {
   Clock::time_point started;
   Clock::time_point restart_at;  // when not running: when to start it again
   milliseconds backoff{0};
-  unsigned generation = 0;
   unsigned deaths = 0;
 };
+
+// Starts it again at once, or after a doubling back-off when it keeps failing at start.
+void schedule_restart(WorkerSlot& slot, bool failing) {
+  slot.backoff = failing ? std::clamp(slot.backoff * 2, kFirstBackoff, kMaxBackoff) : milliseconds(0);
+  slot.restart_at = Clock::now() + slot.backoff;
+}
 
 // Each worker counts into its own Counters (for the spread, and to know which connections died
 // with it); `server` points them at the server's, whose `open` the one limit applies to.
@@ -76,11 +82,6 @@ void add_totals(Counters& into, const Counters& worker) {
   into.add_traffic(worker.lines.load(), worker.bytes_in.load(), worker.bytes_out.load());
 }
 
-std::string describe_exit(int status) {
-  if (WIFSIGNALED(status)) return fmt::format("killed by signal {} ({})", WTERMSIG(status), strsignal(WTERMSIG(status)));
-  return fmt::format("exited with status {}", WEXITSTATUS(status));
-}
-
 class Supervisor {
  public:
   Supervisor(const ServerConfig& config, const Listener& listener, Counters& counters, unsigned workers)
@@ -91,7 +92,10 @@ class Supervisor {
     for (std::size_t i = 0; i < slots_.size(); ++i) start(i);
     // reuseport: worker 0 took the first socket; the parent must not keep it in the group, or the
     // kernel would queue connections on a socket nobody accepts from.
-    if (config_.listener == ListenerSharing::reuseport) close(listener_.fd);
+    if (config_.listener == ListenerSharing::reuseport) {
+      close(listener_.fd);
+      parent_holds_listener_ = false;
+    }
     while (!stop_requested()) {
       pollfd fds[2] = {{stop_fd(), POLLIN, 0}, {exits_.fd(), POLLIN, 0}};
       poll(fds, 2, next_restart_wait());
@@ -108,21 +112,21 @@ class Supervisor {
     const pid_t pid = fork();
     if (pid < 0) {
       spdlog::error("hybrid: cannot start worker {}: {}", i, std::strerror(errno));
-      slot.backoff = std::clamp(slot.backoff * 2, kFirstBackoff, kMaxBackoff);
-      slot.restart_at = Clock::now() + slot.backoff;
+      schedule_restart(slot, true);
       return;
     }
     if (pid == 0) run_worker(i);
     slot.pid = pid;
     slot.started = Clock::now();
-    ++slot.generation;
   }
 
   [[noreturn]] void run_worker(std::size_t i) {
     exits_.forget_in_child();
     prctl(PR_SET_PDEATHSIG, SIGTERM);  // a supervisor killed with SIGKILL takes its workers along
     Listener mine = listener_;
-    if (config_.listener == ListenerSharing::reuseport && (i != 0 || slots_[i].generation > 0)) {
+    // reuseport: the first worker 0 takes main's socket; every other worker, and any worker
+    // started after the parent let go of that socket, binds its own.
+    if (config_.listener == ListenerSharing::reuseport && !(i == 0 && parent_holds_listener_)) {
       close(listener_.fd);
       try {
         mine = listen_tcp(listener_.host, listener_.port, kListenBacklog, true);
@@ -147,9 +151,8 @@ class Supervisor {
     if (stop_requested()) return;
     ++slot.deaths;
     const bool failing = Clock::now() - slot.started < kHealthyAfter;
-    slot.backoff = failing ? std::clamp(slot.backoff * 2, kFirstBackoff, kMaxBackoff) : milliseconds(0);
-    slot.restart_at = Clock::now() + slot.backoff;
-    spdlog::warn("hybrid: worker {} (pid {}) {}; starting a new one{}", i, pid, describe_exit(status),
+    schedule_restart(slot, failing);
+    spdlog::warn("hybrid: worker {} (pid {}) {}; starting a new one{}", i, pid, ChildExit{status, {}, false}.describe(),
                  slot.backoff.count() ? fmt::format(" in {} ms", slot.backoff.count()) : "");
   }
 
@@ -204,6 +207,7 @@ class Supervisor {
   Counters& counters_;
   std::vector<WorkerSlot> slots_;
   Counters* worker_counters_;
+  bool parent_holds_listener_ = true;  // reuseport: main's socket, until the first workers started
   ChildExits exits_;
 };
 

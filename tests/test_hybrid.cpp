@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "eventually.hpp"
 #include "line_client.hpp"
 #include "proc_info.hpp"
 #include "process.hpp"
@@ -20,15 +21,8 @@ using namespace echo::test;
 
 namespace {
 
-template <typename F>
-bool eventually(F attempt, std::chrono::milliseconds timeout = 5s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (attempt()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return attempt();
-}
+// A worker appears, or is replaced, within this (a back-off may delay it).
+constexpr auto kWorkerWait = 5s;
 
 bool answers(unsigned short port, const std::string& word) {
   LineClient client(port);
@@ -44,7 +38,7 @@ TEST_CASE("hybrid: --workers processes serve, for both ways of sharing the port"
   for (const std::string listener : {"shared", "reuseport"}) {
     CAPTURE(listener);
     ServerProcess server({"--mode", "hybrid", "--workers", "3", "--listener", listener});
-    CHECK(eventually([&] { return echo::child_pids(server.pid()).size() == 3; }));
+    CHECK(eventually([&] { return echo::child_pids(server.pid()).size() == 3; }, kWorkerWait));
     for (int i = 0; i < 30; ++i) REQUIRE(answers(server.port(), "w" + std::to_string(i)));
     CHECK(server.stop() == 0);
     const std::string log = server.stderr_text();
@@ -57,7 +51,7 @@ TEST_CASE("hybrid: a worker killed with SIGKILL is replaced, and the others neve
   for (const std::string listener : {"shared", "reuseport"}) {
     CAPTURE(listener);
     ServerProcess server({"--mode", "hybrid", "--workers", "2", "--listener", listener});
-    REQUIRE(eventually([&] { return echo::child_pids(server.pid()).size() == 2; }));
+    REQUIRE(eventually([&] { return echo::child_pids(server.pid()).size() == 2; }, kWorkerWait));
     LineClient held(server.port());  // lives in one of the workers
     held.send("before\n");
     REQUIRE(held.read_line() == "BEFORE");
@@ -68,7 +62,7 @@ TEST_CASE("hybrid: a worker killed with SIGKILL is replaced, and the others neve
     CHECK(eventually([&] {
       const auto now = echo::child_pids(server.pid());
       return now.size() == 2 && std::find(now.begin(), now.end(), before.front()) == now.end();
-    }));
+    }, kWorkerWait));
     // New connections are served all along (with shared, none is ever lost; with reuseport, the
     // dead worker's queued connections would be, but none was queued here).
     for (int i = 0; i < 20; ++i) CHECK(answers(server.port(), "after"));
@@ -81,9 +75,9 @@ TEST_CASE("hybrid: workers that keep dying at start are restarted with a growing
   ServerProcess server({"--mode", "hybrid", "--workers", "1"});
   for (int i = 0; i < 4; ++i) {
     std::vector<pid_t> workers;
-    REQUIRE(eventually([&] { return (workers = echo::child_pids(server.pid())).size() == 1; }));
+    REQUIRE(eventually([&] { return (workers = echo::child_pids(server.pid())).size() == 1; }, kWorkerWait));
     kill(workers.front(), SIGKILL);  // well within its first second: a failing start
-    REQUIRE(eventually([&] { return echo::child_pids(server.pid()) != workers; }));
+    REQUIRE(eventually([&] { return echo::child_pids(server.pid()) != workers; }, kWorkerWait));
   }
   CHECK(answers(server.port(), "still here"));
   CHECK(server.stop() == 0);
@@ -95,7 +89,7 @@ TEST_CASE("hybrid: workers that keep dying at start are restarted with a growing
 
 TEST_CASE("hybrid: --max-connections counts the whole server, and a dead worker's places come back") {
   ServerProcess server({"--mode", "hybrid", "--workers", "2", "--max-connections", "4"});
-  REQUIRE(eventually([&] { return echo::child_pids(server.pid()).size() == 2; }));
+  REQUIRE(eventually([&] { return echo::child_pids(server.pid()).size() == 2; }, kWorkerWait));
   std::vector<std::unique_ptr<LineClient>> held;
   for (int i = 0; i < 4; ++i) {
     held.push_back(std::make_unique<LineClient>(server.port()));

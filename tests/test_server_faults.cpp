@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "eventually.hpp"
 #include "line_client.hpp"
 #include "modes.hpp"
 #include "proc_info.hpp"
@@ -33,17 +34,6 @@ double cpu_seconds(pid_t pid) {
   std::uint64_t ticks = 0;
   for (int field = 14; stat && field <= 17; ++field) ticks += stat->number(field);  // utime stime cutime cstime
   return static_cast<double>(ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// Retries `attempt` until it returns true or the time is up.
-template <typename F>
-bool eventually(F attempt, std::chrono::milliseconds timeout = 3s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (attempt()) return true;
-    std::this_thread::sleep_for(20ms);
-  }
-  return attempt();
 }
 
 bool round_trip(LineClient& client, const std::string& text) {
