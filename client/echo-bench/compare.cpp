@@ -18,6 +18,7 @@
 #include "launched_server.hpp"
 #include "load_run.hpp"
 #include "proc_info.hpp"
+#include "server_modes.hpp"
 #include "stop_signal.hpp"
 #include "tree_sampler.hpp"
 
@@ -112,7 +113,7 @@ std::vector<PointPlan> plan_points(const CompareOptions& o, const std::vector<Se
 
 // echo-server beside echo-bench unless --server says where; 0 when it can be run.
 int find_echo_server(CompareOptions& o) {
-  if (o.server.empty()) o.server = (fs::read_symlink("/proc/self/exe").parent_path() / "echo-server").string();
+  o.server = echo_server_path(o.server);
   if (o.modes.empty() || access(o.server.c_str(), X_OK) == 0) return 0;
   return stop_with(1, fmt::format("cannot run echo-server at {}: {} (build it, or give --server PATH)", o.server,
                                   std::strerror(errno)));

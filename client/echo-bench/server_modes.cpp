@@ -1,70 +1,46 @@
 #include "server_modes.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 #include <fmt/format.h>
 #include <sstream>
+
+#include "child_process.hpp"
 
 namespace echo::bench {
 namespace {
 
 // Runs `argv` and returns its stdout, or false with `error`; it must exit 0 within 10 s.
 bool capture_stdout(const std::vector<std::string>& argv, std::string& out, std::string& error) {
-  int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
-    error = fmt::format("pipe: {}", std::strerror(errno));
-    return false;
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(pipe_fds[1]);
-  if (rc != 0) {
-    close(pipe_fds[0]);
-    error = fmt::format("cannot run echo-server at {}: {} (build it, or give --server PATH)", argv[0], std::strerror(rc));
-    return false;
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  bool timed_out = false;
-  for (char buf[4096];;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    pollfd pfd{pipe_fds[0], POLLIN, 0};
-    if (left.count() <= 0 || poll(&pfd, 1, static_cast<int>(left.count())) == 0) {
-      timed_out = true;
-      break;
+  ChildOptions options;
+  options.argv = argv;
+  options.out = ChildOutput::pipe();
+  options.err = ChildOutput::pipe();  // exec's own complaint, for the message below
+  try {
+    ChildProcess child(options);
+    const auto exit = child.wait_exit(std::chrono::seconds(10));
+    if (!exit) {
+      child.stop(SIGKILL, std::chrono::milliseconds(0));
+      error = fmt::format("{} {} failed (no answer in 10 s)", argv[0], argv[1]);
+      return false;
     }
-    const ssize_t n = read(pipe_fds[0], buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  close(pipe_fds[0]);
-  if (timed_out) kill(pid, SIGKILL);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    error = fmt::format("{} {} failed ({})", argv[0], argv[1],
-                        timed_out ? "no answer in 10 s" : fmt::format("wait status {}", status));
+    if (exit->code() == 127) {  // it could not be executed
+      error = fmt::format("cannot run echo-server at {} (build it, or give --server PATH)", argv[0]);
+      return false;
+    }
+    if (exit->code() != 0) {
+      error = fmt::format("{} {} failed ({})", argv[0], argv[1], exit->describe());
+      return false;
+    }
+    out = child.out();
+    return true;
+  } catch (const std::exception& e) {
+    error = e.what();
     return false;
   }
-  return true;
 }
 
 std::string joined(const std::vector<std::string>& words) {
@@ -75,9 +51,12 @@ std::string joined(const std::vector<std::string>& words) {
 
 }  // namespace
 
+std::string echo_server_path(const std::string& server) {
+  return server.empty() ? (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "echo-server").string() : server;
+}
+
 bool list_server_modes(const std::string& server, std::vector<std::string>& modes, std::string& error) {
-  const std::string path =
-      server.empty() ? (std::filesystem::read_symlink("/proc/self/exe").parent_path() / "echo-server").string() : server;
+  const std::string path = echo_server_path(server);
   std::string out;
   if (!capture_stdout({path, "--list-modes"}, out, error)) return false;
   std::istringstream lines(out);

@@ -7,6 +7,9 @@
 
 namespace echo::bench {
 
+// The echo-server compare starts: `server` (--server), or the one beside echo-bench.
+std::string echo_server_path(const std::string& server);
+
 // Every mode of `server` (its path; empty: the echo-server beside echo-bench), in its order.
 // False, with `error` set (one line), if it cannot be run or lists nothing.
 bool list_server_modes(const std::string& server, std::vector<std::string>& modes, std::string& error);
