@@ -38,8 +38,7 @@ int main(int argc, char** argv) {
   }
   signal(SIGPIPE, SIG_IGN);  // a closed socket or stdout is an error to report, not a crash
 
-  const std::string server = host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port)
-                                                                  : fmt::format("{}:{}", host, port);
+  const std::string server = echo::format_endpoint(host, port);
   const int fd = echo::connect_tcp(host, port, std::chrono::milliseconds(static_cast<long>(timeout_s * 1000)));
   if (fd < 0) {
     fmt::print(stderr, "echo-client: cannot connect to {}: {}\n", server, std::strerror(errno));
