@@ -46,7 +46,7 @@ TEST_CASE("parse_ready_line: HOST:PORT, [v6]:PORT, and nothing else") {
     CHECK_MESSAGE(!echo::parse_ready_line(bad), bad);
 }
 
-TEST_CASE("stdin is written and closed; stdout and stderr are captured; the exit status is kept") {
+TEST_CASE("stdin is written and closed, stdout and stderr are captured, the exit status is kept") {
   ChildOptions options = shell("cat; echo oops >&2; exit 3");
   options.stdin_pipe = true;
   options.input = std::string(300000, 'x') + "\nend\n";  // more than a pipe holds
@@ -61,7 +61,7 @@ TEST_CASE("stdin is written and closed; stdout and stderr are captured; the exit
   CHECK(!child.running());
 }
 
-TEST_CASE("a program that cannot run exits 127 and says why; a name is looked up in PATH") {
+TEST_CASE("a program that cannot run exits 127 and says why, and a name is looked up in PATH") {
   ChildOptions missing;
   missing.argv = {"no-such-program-here"};
   missing.err = ChildOutput::pipe();
