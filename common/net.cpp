@@ -50,7 +50,27 @@ std::string format_address(const sockaddr* addr) {
   return format_endpoint(buf, ntohs(a4->sin_port));
 }
 
-Listener listen_tcp(const std::string& host, unsigned short port, int backlog, bool reuse_port) {
+namespace {
+
+// Binds a socket without SO_REUSEPORT to `addr` and lets it go: it fails (errno EADDRINUSE) if
+// anyone listens there, SO_REUSEPORT or not. Writes the port it got into `addr` (port 0 picks one).
+bool probe_free(const addrinfo* ai, sockaddr_storage& addr) {
+  const int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+  if (fd < 0) return false;
+  const int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  socklen_t len = static_cast<socklen_t>(ai->ai_addrlen);
+  const bool free = bind(fd, reinterpret_cast<const sockaddr*>(&addr), len) == 0 &&
+                    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+  const int err = errno;
+  close(fd);
+  errno = err;
+  return free;
+}
+
+}  // namespace
+
+Listener listen_tcp(const std::string& host, unsigned short port, int backlog, PortSharing sharing) {
   std::string error;
   auto addrs = resolve_tcp(host, port, true, error);
   if (!addrs) throw std::runtime_error(fmt::format("cannot resolve {}: {}", host, error));
@@ -63,8 +83,16 @@ Listener listen_tcp(const std::string& host, unsigned short port, int backlog, b
     }
     const int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (reuse_port) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, backlog) == 0) {
+    if (sharing != PortSharing::exclusive) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    sockaddr_storage addr{};
+    std::memcpy(&addr, ai->ai_addr, ai->ai_addrlen);
+    if (sharing == PortSharing::start_group && !probe_free(ai, addr)) {
+      last_errno = errno;
+      close(fd);
+      continue;
+    }
+    if (bind(fd, reinterpret_cast<const sockaddr*>(&addr), static_cast<socklen_t>(ai->ai_addrlen)) == 0 &&
+        listen(fd, backlog) == 0) {
       sockaddr_storage bound{};
       socklen_t len = sizeof bound;
       getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);

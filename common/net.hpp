@@ -29,9 +29,13 @@ AddrInfoPtr resolve_tcp(const std::string& host, unsigned short port, bool passi
 
 // Resolves host (numeric or a name) and binds the first address that works. Throws
 // std::runtime_error with a one-line message ("cannot listen on 127.0.0.1:7007: Address already in use").
-// reuse_port: SO_REUSEPORT, so that other sockets (hybrid's workers) may bind the same port.
+// SO_REUSEPORT, so that other sockets (hybrid's workers) may bind the same port: `start_group`
+// first checks the port is free (another group's SO_REUSEPORT socket would let us join it
+// silently, and "port in use" must stay an error); `join_group` binds beside our own group.
+enum class PortSharing { exclusive, start_group, join_group };
 inline constexpr int kListenBacklog = 4096;
-Listener listen_tcp(const std::string& host, unsigned short port, int backlog = kListenBacklog, bool reuse_port = false);
+Listener listen_tcp(const std::string& host, unsigned short port, int backlog = kListenBacklog,
+                    PortSharing sharing = PortSharing::exclusive);
 
 // Connects (blocking, with a timeout). Returns the fd, or -1 with errno set (ETIMEDOUT on timeout).
 int connect_tcp(const std::string& host, unsigned short port, std::chrono::milliseconds timeout);

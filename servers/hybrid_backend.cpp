@@ -129,7 +129,7 @@ class Supervisor {
     if (config_.listener == ListenerSharing::reuseport && !(i == 0 && parent_holds_listener_)) {
       close(listener_.fd);
       try {
-        mine = listen_tcp(listener_.host, listener_.port, kListenBacklog, true);
+        mine = listen_tcp(listener_.host, listener_.port, kListenBacklog, PortSharing::join_group);
       } catch (const std::exception& e) {
         spdlog::error("hybrid worker {}: {}", i, e.what());
         _exit(1);

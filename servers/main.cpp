@@ -138,7 +138,8 @@ int main(int argc, char** argv) {
   try {
     // hybrid's workers may each bind the port too (--listener reuseport).
     const bool reuse_port = backend->name == "hybrid" && config.listener == echo::ListenerSharing::reuseport;
-    listener = echo::listen_tcp(config.host, config.port, echo::kListenBacklog, reuse_port);
+    listener = echo::listen_tcp(config.host, config.port, echo::kListenBacklog,
+                                reuse_port ? echo::PortSharing::start_group : echo::PortSharing::exclusive);
   } catch (const std::exception& e) {
     fmt::print(stderr, "echo-server: {}\n", e.what());
     return 1;

@@ -113,3 +113,13 @@ TEST_CASE("hybrid: --max-connections counts the whole server, and a dead worker'
   CHECK(server.stop() == 0);
   CHECK(server.stderr_text().find("1 rejected") != std::string::npos);
 }
+
+TEST_CASE("hybrid --listener reuseport: a port in use is still an error, not a silent share") {
+  ServerProcess first({"--mode", "hybrid", "--workers", "2", "--listener", "reuseport"});
+  const auto second = run_program({"echo-server", "--mode", "hybrid", "--listener", "reuseport", "--port",
+                                   std::to_string(first.port())},
+                                  "", 10s);
+  CHECK(second.exit_code == 1);
+  CHECK(second.err.find("Address already in use") != std::string::npos);
+  CHECK(answers(first.port(), "first"));
+}
