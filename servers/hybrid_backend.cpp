@@ -123,6 +123,7 @@ class Supervisor {
   [[noreturn]] void run_worker(std::size_t i) {
     exits_.forget_in_child();
     prctl(PR_SET_PDEATHSIG, SIGTERM);  // a supervisor killed with SIGKILL takes its workers along
+    if (getppid() != supervisor_) _exit(0);  // it died before prctl() took effect
     Listener mine = listener_;
     // reuseport: the first worker 0 takes main's socket; every other worker, and any worker
     // started after the parent let go of that socket, binds its own.
@@ -207,6 +208,7 @@ class Supervisor {
   Counters& counters_;
   std::vector<WorkerSlot> slots_;
   Counters* worker_counters_;
+  const pid_t supervisor_ = getpid();
   bool parent_holds_listener_ = true;  // reuseport: main's socket, until the first workers started
   ChildExits exits_;
 };
