@@ -110,9 +110,27 @@ struct ExecPlan {
   bool pin = false;
   cpu_set_t cpus{};
   unsigned long fd_limit = 0;
+  sigset_t mask{};  // the parent's signal mask, for the program (fork() runs with all blocked)
 };
 
+// Until exec, the child has the parent's signal handlers: one run there (echo-bench's stop
+// handler writing to the stop eventfd it shares, doctest's crash handler) would act for the
+// parent. So signals stay blocked across fork(), handlers go back to their defaults (what is
+// ignored stays ignored, as exec would keep it), and only then the parent's mask returns.
+void reset_signal_handlers() {
+  for (int sig = 1; sig < NSIG; ++sig) {
+    struct sigaction current {};
+    if (sigaction(sig, nullptr, &current) != 0) continue;
+    if (current.sa_handler == SIG_IGN || current.sa_handler == SIG_DFL) continue;
+    struct sigaction default_action {};
+    default_action.sa_handler = SIG_DFL;
+    sigaction(sig, &default_action, nullptr);
+  }
+}
+
 [[noreturn]] void exec_child(const ExecPlan& plan) {
+  reset_signal_handlers();
+  sigprocmask(SIG_SETMASK, &plan.mask, nullptr);
   if (plan.own_group) setpgid(0, 0);
   if (plan.die_with_us) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -167,9 +185,14 @@ SpawnedChild spawn_child(const ChildOptions& options) {
   plan.err = err_theirs.get();
 
   SpawnedChild child;
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &plan.mask);
   child.pid = fork();
-  if (child.pid < 0) fail("fork", errno);
+  const int fork_errno = errno;
   if (child.pid == 0) exec_child(plan);
+  pthread_sigmask(SIG_SETMASK, &plan.mask, nullptr);
+  if (child.pid < 0) fail("fork", fork_errno);
   if (plan.own_group) setpgid(child.pid, child.pid);  // also here: the group exists whoever runs first
   child.in = in_ours.release();
   child.out = out_ours.release();
