@@ -165,6 +165,7 @@ int main(int argc, char** argv) {
       return kUsage;
     }
     auto bad = apply_agent_share(run_opts);
+    if (!bad && run_opts.start_at != 0) bad = check_start_time(run_opts.start_at);
     if (!bad) bad = validate(run_opts);
     if (bad) {
       fmt::print(stderr, "echo-bench: {} (see echo-bench run --help)\n", *bad);
