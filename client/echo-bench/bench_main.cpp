@@ -7,6 +7,7 @@
 
 #include "compare.hpp"
 #include "agent_share.hpp"
+#include "capacity_run.hpp"
 #include "load_run.hpp"
 #include "run_outputs.hpp"
 #include "run_report.hpp"
@@ -78,7 +79,8 @@ int main(int argc, char** argv) {
       "  echo-bench run --port 7007 -c 100 -d 10          closed loop, 100 connections, 10 s\n"
       "  echo-bench run --port 7007 -c 50 --rate 20000    open loop at 20000 requests/s\n"
       "  echo-bench compare -c 1,10,100 -d 3              every mode, three loads, table + chart\n"
-      "Exit status: 0 clean, 1 could not run, 2 bad options, 3 ran but counted errors, 130 interrupted.\n"
+      "Exit status: 0 clean, 1 could not run, 2 bad options, 3 ran but counted errors, 4 (capacity) no rate met the\n"
+      "target, 130 interrupted.\n"
       "See docs/BENCH.md for what each number means.");
 
   RunOptions run_opts;
@@ -117,6 +119,31 @@ int main(int argc, char** argv) {
   merge->add_flag("--json", json, "Print one JSON object on stdout instead of the report");
   merge->add_option("--result", merge_files_out.result, "Also write the merged result to FILE");
   merge->add_option("--hgrm", merge_files_out.hgrm, "Also write the merged latency distribution (.hgrm, us) to FILE");
+
+  RunOptions cap_load;
+  cap_load.duration_s = 3;
+  CapacityOptions cap;
+  std::string cap_expect = "upper";
+  bool cap_quiet = false;
+  CLI::App* capacity =
+      app.add_subcommand("capacity", "Find the highest open-loop rate a server holds with p99 under a target, no errors");
+  capacity->add_option("--p99", cap.p99_us, "The p99 target, in microseconds")->required();
+  capacity->add_option("--p99-tolerance", cap.tolerance, "A rate still holds with p99 up to target × (1 + this), e.g. 0.1")
+      ->capture_default_str();
+  capacity->add_option("--host", cap_load.host, "Server address")->capture_default_str();
+  capacity->add_option("--port", cap_load.port, "Server port")->capture_default_str();
+  capacity->add_option("-c,--connections", cap_load.connections, "Concurrent connections")->capture_default_str();
+  capacity->add_option("-d,--duration", cap_load.duration_s, "Seconds measured per step")->capture_default_str();
+  capacity->add_option("--start-rate", cap.start_rate, "First rate tried (req/s); doubled or halved from there")
+      ->capture_default_str();
+  capacity->add_option("--min-rate", cap.min_rate, "Give up below this rate")->capture_default_str();
+  capacity->add_option("--max-rate", cap.max_rate, "Do not try above this rate")->capture_default_str();
+  capacity->add_option("--precision", cap.precision, "Bisect until the bracket is this narrow (relative)")
+      ->capture_default_str();
+  capacity->add_option("--max-steps", cap.max_steps, "At most this many steps")->capture_default_str();
+  capacity->add_flag("--json", json, "Print one JSON object on stdout instead of the report");
+  capacity->add_flag("-q,--quiet", cap_quiet, "No line per step on stderr");
+  add_load_options(*capacity, cap_load, cap_expect);
 
   CompareOptions cmp;
   cmp.load.duration_s = 3;
@@ -174,6 +201,18 @@ int main(int argc, char** argv) {
     return do_run(run_opts, json, run_files);
   }
   if (merge->parsed()) return merge_files(merge_paths, json, merge_files_out);
+  if (capacity->parsed()) {
+    cap_load.expect = *parse_expect(cap_expect);
+    cap_load.progress = !cap_quiet;
+    cap_load.rate = cap.start_rate;
+    auto bad = validate(cap);
+    if (!bad) bad = validate(cap_load);
+    if (bad) {
+      fmt::print(stderr, "echo-bench: {} (see echo-bench capacity --help)\n", *bad);
+      return kUsage;
+    }
+    return run_capacity(cap_load, cap, json);
+  }
 
   cmp.load.expect = *parse_expect(cmp_expect);
   cmp.server_args = split_words(server_args);
