@@ -1,7 +1,11 @@
 // echo-bench capacity: the search on a model whose limit is known, and the command against a real
 // server (a generous target it meets, and an impossible one it must say it cannot).
 #include <doctest/doctest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "capacity_search.hpp"
@@ -105,4 +109,28 @@ TEST_CASE("capacity with a target no server can meet says so") {
   CHECK(r.out.find("missed") != std::string::npos);
   const auto bad = run_program({"echo-bench", "capacity", "--port", "1"}, "", 10s);
   CHECK(bad.exit_code == 2);  // --p99 is required
+}
+
+TEST_CASE("compare --capacity searches every mode and writes the table and the p99 chart") {
+  const auto out = std::filesystem::temp_directory_path() / ("echo-capacity-" + std::to_string(getpid()));
+  std::filesystem::remove_all(out);
+  const auto r = run_program({"echo-bench", "compare", "--modes", "coro,pool", "--capacity", "200000", "-c", "4", "-d",
+                              "0.4", "--warmup", "0.1", "--start-rate", "500", "--max-rate", "1000", "--out", out.string()},
+                             "", 90s);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.out.find("| coro | 4 | >= 1000 |") != std::string::npos);
+  CHECK(r.out.find("| pool | 4 | >= 1000 |") != std::string::npos);
+  REQUIRE_MESSAGE(std::filesystem::exists(out / "capacity.png"), r.err);
+  CHECK(std::filesystem::file_size(out / "capacity.png") > 1000);
+  std::string error;
+  std::ifstream in(out / "results.json");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto json = JsonValue::parse(text, error);
+  REQUIRE_MESSAGE(json, error);
+  REQUIRE(json->find("capacities"));
+  CHECK(json->find("capacities")->elements().size() == 2);
+  std::filesystem::remove_all(out);
+  const auto bad = run_program({"echo-bench", "compare", "--modes", "coro", "--capacity", "1000", "-c", "1,10"}, "", 10s);
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("one -c") != std::string::npos);
 }

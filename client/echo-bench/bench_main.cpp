@@ -167,6 +167,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   compare->add_option("--client-cpus", cmp.client_cpus, "CPUs for the load: a list, auto or none")->capture_default_str();
   compare->add_option("--peer", peers, "Another server to compare: NAME='command with {port}' (repeatable)");
+  compare->add_option("--capacity", cmp.capacity.p99_us,
+                      "Instead of the points: each server's capacity under this p99 (us), at one -c (default 10)");
+  compare->add_option("--p99-tolerance", cmp.capacity.tolerance, "With --capacity: slack on the target, e.g. 0.1");
+  compare->add_option("--start-rate", cmp.capacity.start_rate, "With --capacity: first rate tried")->capture_default_str();
+  compare->add_option("--max-rate", cmp.capacity.max_rate, "With --capacity: highest rate tried")->capture_default_str();
   compare->add_option("--out", cmp.out, "Folder for results.md, results.json, chart.png (default: results/compare-DATE)");
   add_load_options(*compare, cmp.load, cmp_expect);
 
@@ -215,6 +220,16 @@ int main(int argc, char** argv) {
   }
 
   cmp.load.expect = *parse_expect(cmp_expect);
+  if (cmp.capacity.p99_us > 0) {  // compare --capacity: one connection count
+    if (compare->count("-c") == 0) cmp.connections = {10};
+    std::optional<std::string> bad;
+    if (cmp.connections.size() != 1) bad = "--capacity searches at one connection count: give one -c";
+    if (!bad) bad = validate(cmp.capacity);
+    if (bad) {
+      fmt::print(stderr, "echo-bench: {} (see echo-bench compare --help)\n", *bad);
+      return kUsage;
+    }
+  }
   cmp.server_args = split_words(server_args);
   for (const std::string& p : peers) {
     const auto eq = p.find('=');
