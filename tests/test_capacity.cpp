@@ -78,17 +78,17 @@ TEST_CASE("capacity search finds a model server's limit within its precision") {
 
 TEST_CASE("capacity against a real server finds a rate, with its curve in rising offered rate") {
   ServerProcess server({"--mode", "coro"});
-  const auto r = run_program({"echo-bench", "capacity", "--port", std::to_string(server.port()), "--p99", "200000", "-c",
-                              "4", "-d", "0.5", "--warmup", "0.1", "--start-rate", "500", "--max-rate", "2000", "--json"},
+  const auto r = run_program({"echo-bench", "capacity", "--port", std::to_string(server.port()), "--p99", "1000000", "-c",
+                              "4", "-d", "1", "--warmup", "0.2", "--start-rate", "250", "--max-rate", "1000", "--json"},
                              "", 60s);
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
   std::string error;
   const auto json = JsonValue::parse(r.out, error);
   REQUIRE_MESSAGE(json, error);
   REQUIRE(json->find("capacity_rps")->as_double());
-  CHECK(*json->find("capacity_rps")->as_double() == 2000);  // a 200 ms p99 holds up to --max-rate
+  CHECK(*json->find("capacity_rps")->as_double() == 1000);  // a 1 s p99 holds up to --max-rate, even on a busy machine
   const auto& curve = json->find("curve")->elements();
-  REQUIRE(curve.size() == 3);  // 500, 1000, 2000
+  REQUIRE(curve.size() == 3);  // 250, 500, 1000
   for (std::size_t i = 0; i < curve.size(); ++i) {
     const double offered = *curve[i].find("offered_rps")->as_double();
     if (i > 0) CHECK(offered > *curve[i - 1].find("offered_rps")->as_double());
@@ -114,12 +114,12 @@ TEST_CASE("capacity with a target no server can meet says so") {
 TEST_CASE("compare --capacity searches every mode and writes the table and the p99 chart") {
   const auto out = std::filesystem::temp_directory_path() / ("echo-capacity-" + std::to_string(getpid()));
   std::filesystem::remove_all(out);
-  const auto r = run_program({"echo-bench", "compare", "--modes", "coro,pool", "--capacity", "200000", "-c", "4", "-d",
-                              "0.4", "--warmup", "0.1", "--start-rate", "500", "--max-rate", "1000", "--out", out.string()},
+  const auto r = run_program({"echo-bench", "compare", "--modes", "coro,pool", "--capacity", "1000000", "-c", "4", "-d",
+                              "0.5", "--warmup", "0.1", "--start-rate", "250", "--max-rate", "500", "--out", out.string()},
                              "", 90s);
   REQUIRE_MESSAGE(r.exit_code == 0, r.err);
-  CHECK(r.out.find("| coro | 4 | >= 1000 |") != std::string::npos);
-  CHECK(r.out.find("| pool | 4 | >= 1000 |") != std::string::npos);
+  CHECK(r.out.find("| coro | 4 | >= 500 |") != std::string::npos);
+  CHECK(r.out.find("| pool | 4 | >= 500 |") != std::string::npos);
   REQUIRE_MESSAGE(std::filesystem::exists(out / "capacity.png"), r.err);
   CHECK(std::filesystem::file_size(out / "capacity.png") > 1000);
   std::string error;

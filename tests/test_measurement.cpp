@@ -93,7 +93,8 @@ TEST_CASE("a server stopped for 300 ms shows in open-loop latency as its users s
           ms(closed.result.latency.max()), " ms, p99 ", ms(closed.result.latency.quantile(0.99)), " ms");
   CHECK(closed.result.errors() == 0);
   CHECK(closed.result.latency.max() >= 250'000'000);  // the stall is there, in the max...
-  CHECK(closed_slow <= kConnections);                 // ...but only in as many requests as connections
+  // ...but in about one request per connection (twice that allowed: a busy machine stalls too).
+  CHECK(closed_slow <= 2 * kConnections);
   CHECK(closed_slow * 4 < slow);
   CHECK(closed.result.latency.quantile(0.99) < kSlowNs);  // so its p99 does not show it
 }
