@@ -1,5 +1,7 @@
 #include "hub.hpp"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -166,6 +168,12 @@ struct Hub::State {
 };
 
 Hub::Hub(Transform transform, Counters& counters) : state_(std::make_unique<State>(transform, counters)) {
+  // Signals (SIGCHLD, SIGTERM) belong to the thread that accepts and reaps, not to the hub: the
+  // new thread starts with every signal blocked. (Under TSan, a handler run on a thread asleep in
+  // epoll_wait was deferred until it woke, and children went unreaped.)
+  sigset_t all, before;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &before);
   thread_ = std::thread([s = state_.get()] {
     try {
       s->io.run();
@@ -173,6 +181,7 @@ Hub::Hub(Transform transform, Counters& counters) : state_(std::make_unique<Stat
       spdlog::error("chat hub: {}", e.what());
     }
   });
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
 }
 
 Hub::~Hub() {
