@@ -64,6 +64,10 @@ struct Hub::State {
   Counters& counters;
   std::unordered_map<MemberId, std::shared_ptr<Worker>> where;  // member -> the worker it lives on
   std::vector<Worker*> touched;
+  std::mutex fork_mutex;  // pause_for_fork() / resume_after_fork()
+  std::condition_variable fork_changed;
+  std::uint64_t paused = 0;   // the last pause the hub thread is parked for
+  std::uint64_t resumed = 0;  // the last pause the parent ended
 
   // Each delivery goes once to each worker with recipients, carrying their ids.
   void deliver() {
@@ -202,6 +206,26 @@ void Hub::adopt(int hub_end) {
     asio::co_spawn(s->io, s->read_events(w), asio::detached);
     asio::co_spawn(s->io, s->write_deliveries(w), asio::detached);
   });
+}
+
+void Hub::pause_for_fork() {
+  State* s = state_.get();
+  std::unique_lock lock(s->fork_mutex);
+  const std::uint64_t pause = s->resumed + 1;  // numbered: a late waker never mistakes the next
+  asio::post(s->io, [s, pause] {
+    std::unique_lock held(s->fork_mutex);
+    s->paused = pause;
+    s->fork_changed.notify_all();
+    s->fork_changed.wait(held, [s, pause] { return s->resumed >= pause; });
+  });
+  s->fork_changed.wait(lock, [s, pause] { return s->paused >= pause; });
+}
+
+void Hub::resume_after_fork() {
+  State* s = state_.get();
+  std::lock_guard lock(s->fork_mutex);
+  s->resumed = s->paused;
+  s->fork_changed.notify_all();
 }
 
 void close_inherited_fds(std::initializer_list<int> keep) {
