@@ -30,8 +30,10 @@ docker info >/dev/null 2>&1 || fail "no Docker engine answers: run scripts/conta
 for port in 7001 7002 7003 7004 7005; do
   ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || fail "host port $port is in use; the compose file publishes 7001-7005"
 done
-# The results folder belongs to a user other than root: the containers' files must become theirs.
-chown 4321:4321 "$results"
+# The results folder belongs to a user other than the containers' root: their files must become
+# that user's (as root here, a made-up one; otherwise whoever runs the test).
+owner=$(id -u)
+if [ "$owner" -eq 0 ]; then owner=4321; chown "$owner:$owner" "$results"; fi
 export ECHO_RESULTS="$results"
 
 step "build the images (run-time and compare)"
@@ -68,10 +70,11 @@ COMPARE_ARGS="--modes coro,thread -c 10 -d 1" "${compose[@]}" run --rm compare
 for f in results.md results.json chart.png; do
   [ -s "$results/compare/$f" ] || fail "compare wrote no $f: $(ls -la "$results/compare" 2>&1)"
 done
-[ -z "$(find "$results/compare" ! -uid 4321)" ] || fail "files not owned by the results folder's owner: $(find "$results/compare" ! -uid 4321)"
+[ -z "$(find "$results/compare" ! -uid "$owner")" ] || fail "files not owned by the results folder's owner: $(find "$results/compare" ! -uid "$owner")"
 
 step "$AGENTS compose agents against coro, one start time, merged"
-start_at=$(( $(date +%s) + 10 ))
+# The lead covers starting the containers on a busy machine (echo-bench refuses a start 5 s late).
+start_at=$(( $(date +%s) + 20 ))
 AGENTS=$AGENTS START_AT=$start_at AGENT_ARGS="--host coro --port 7004 -c 30 -d 3 --quiet" \
   "${compose[@]}" up --scale "agent=$AGENTS" agent
 # `up` returns when every agent has exited; each must have exited 0.
@@ -84,7 +87,7 @@ for i in $(seq 0 $((AGENTS - 1))); do
   [ -s "$run_dir/agent-$i.result" ] || fail "no result from agent $i in $run_dir: $(ls "$run_dir")"
 done
 tests/containers/check-merge.sh "$run_dir/merged.json" 30 "$AGENTS"
-[ -z "$(find "$results/agents" ! -uid 4321)" ] || fail "agent files not owned by the results folder's owner"
+[ -z "$(find "$results/agents" ! -uid "$owner")" ] || fail "agent files not owned by the results folder's owner: $(find "$results/agents" ! -uid "$owner")"
 
 step "the Kubernetes manifests' pod templates as containers: the server, then $AGENTS indexed agents"
 docker network create --label "echo-e2e=$project" "$k8s_net" >/dev/null
@@ -92,7 +95,7 @@ mapfile -t server_args < <(node deploy/k8s/pod-as-docker.mjs deploy/k8s/server.y
 docker run -d --name "$k8s_server" --label "echo-e2e=$project" --network "$k8s_net" \
   --network-alias echo-server "${server_args[@]}" >/dev/null
 job_agents=$(node -e 'import("./deploy/k8s/check-manifests.mjs").then(m => console.log(m.loadDocuments(["deploy/k8s/agents-job.yaml"])[0].doc.spec.completions))')
-start_at=$(( $(date +%s) + 8 ))
+start_at=$(( $(date +%s) + 25 ))
 for i in $(seq 0 $((job_agents - 1))); do
   mapfile -t agent_args < <(node deploy/k8s/pod-as-docker.mjs deploy/k8s/agents-job.yaml Job "$i" "START_AT=$start_at")
   docker run -d --name "$project-k8s-agent-$i" --label "echo-e2e=$project" --network "$k8s_net" "${agent_args[@]}" >/dev/null
