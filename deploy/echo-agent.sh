@@ -42,7 +42,10 @@ status=0
 echo-bench run "$@" --agent "$index/$AGENTS" --start-at "$START_AT" --result "$result.part" || status=$?
 if [ ! -s "$result.part" ]; then
   echo "echo-agent: echo-bench run exited $status and wrote no result" >&2
-  exit "$status"
+  # The results belong to whoever owns the results folder (the host user who made ./results).
+# Last, so that it covers what the merge made too.
+chown -R "$(stat -c %u:%g "$results")" "$results/agents" 2>/dev/null || true
+exit "$status"
 fi
 # Renamed only when complete: whoever counts results never sees half a file.
 mv "$result.part" "$result"
@@ -53,18 +56,16 @@ if [ "${PRINT_RESULT:-0}" = 1 ]; then
   echo "=== end ==="
 fi
 
-# The results belong to whoever owns the results folder (the host user who made ./results).
-owner=$(stat -c %u:%g "$results")
-chown -R "$owner" "$results/agents" 2>/dev/null || true
-
 done_count=$(ls "$run_dir" | grep -c '^agent-[0-9]*\.result$' || true)
 if [ "$done_count" -eq "$AGENTS" ] && mkdir "$run_dir/merging" 2>/dev/null; then
   set -- "$run_dir"/agent-*.result
   # merge exits 3 when the load counted errors: the merged files are written all the same.
   echo-bench merge "$@" >"$run_dir/merged.txt" || [ $? -eq 3 ] || status=1
   echo-bench merge "$@" --json >"$run_dir/merged.json" || [ $? -eq 3 ] || status=1
-  chown "$owner" "$run_dir/merged.txt" "$run_dir/merged.json" 2>/dev/null || true
   echo "echo-agent: merged $AGENTS results into $run_dir/merged.txt and merged.json" >&2
   cat "$run_dir/merged.txt"
 fi
+# The results belong to whoever owns the results folder (the host user who made ./results).
+# Last, so that it covers what the merge made too.
+chown -R "$(stat -c %u:%g "$results")" "$results/agents" 2>/dev/null || true
 exit "$status"
