@@ -89,7 +89,7 @@ done
 tests/containers/check-merge.sh "$run_dir/merged.json" 30 "$AGENTS"
 [ -z "$(find "$results/agents" ! -uid "$owner")" ] || fail "agent files not owned by the results folder's owner: $(find "$results/agents" ! -uid "$owner")"
 
-step "the Kubernetes manifests' pod templates as containers: the server, then $AGENTS indexed agents"
+step "the Kubernetes manifests' pod templates as containers: the server, then the Job's indexed agents"
 docker network create --label "echo-e2e=$project" "$k8s_net" >/dev/null
 mapfile -t server_args < <(node deploy/k8s/pod-as-docker.mjs deploy/k8s/server.yaml Deployment)
 docker run -d --name "$k8s_server" --label "echo-e2e=$project" --network "$k8s_net" \
@@ -105,6 +105,7 @@ for i in $(seq 0 $((job_agents - 1))); do
   code=$(docker wait "$project-k8s-agent-$i")
   [ "$code" = 0 ] || fail "Job pod $i exited $code: $(docker logs "$project-k8s-agent-$i" 2>&1 | tail -n 5)"
   docker logs "$project-k8s-agent-$i" 2>/dev/null | deploy/k8s/extract-result.sh "$k8s_out"
+  docker rm "$project-k8s-agent-$i" >/dev/null
 done
 docker run --rm -v "$k8s_out:/in" echo-toolkit:latest sh -c 'echo-bench merge /in/agent-*.result --json' >"$k8s_out/merged.json"
 job_connections=$(node -e 'import("./deploy/k8s/check-manifests.mjs").then(m => { const a = m.loadDocuments(["deploy/k8s/agents-job.yaml"])[0].doc.spec.template.spec.containers[0].args; console.log(a[a.indexOf("-c") + 1]); })')
