@@ -112,7 +112,11 @@ up() {
 down() {
   if ! pid=$(started_pid); then
     $SUDO rm -f "$PID_FILE"
-    say "no dockerd started by this script is running: nothing to stop"
+    if engine_answers; then
+      say "the running engine was not started by this script: left alone"
+    else
+      say "no dockerd started by this script is running: nothing to stop"
+    fi
     return 0
   fi
   say "stopping dockerd (pid $pid)"

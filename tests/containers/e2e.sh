@@ -27,6 +27,14 @@ cleanup() {
 trap cleanup EXIT
 
 docker info >/dev/null 2>&1 || fail "no Docker engine answers: run scripts/container-engine.sh up"
+# An engine the script did not start (here: not in a fresh state folder) is left alone.
+foreign_state=$(mktemp -d /tmp/echo-e2e-engine.XXXXXX)
+ECHO_ENGINE_STATE="$foreign_state" scripts/container-engine.sh up 2>&1 | grep -q "already answers: nothing to do" ||
+  fail "container-engine.sh up did something with an engine already running"
+ECHO_ENGINE_STATE="$foreign_state" scripts/container-engine.sh down 2>&1 | grep -q "left alone" ||
+  fail "container-engine.sh down did not leave a foreign engine alone"
+rm -rf "$foreign_state"
+docker info >/dev/null 2>&1 || fail "the engine stopped answering after container-engine.sh down"
 for port in 7001 7002 7003 7004 7005; do
   ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || fail "host port $port is in use; the compose file publishes 7001-7005"
 done
