@@ -1,10 +1,17 @@
 #!/bin/bash
-# What the container network costs: each mode's throughput and p99 with the server
-#   host       on the host, echo-bench on the host (loopback);
-#   published  in a container, echo-bench on the host through the published port (-p);
-#   bridge     in a container, echo-bench in another container on the same bridge network;
-# measured side by side, interleaved round by round, medians of ROUNDS. The same binaries
-# everywhere: the host runs the ones taken out of the image. Needs the image echo-toolkit:latest.
+# What containers cost: each mode's throughput and p99 in five set-ups, measured side by side,
+# interleaved round by round, medians of ROUNDS:
+#   host       server and echo-bench on the host, no container (loopback);
+#   hostnet    server and echo-bench each in a container on the host's network (--network host):
+#              containers, but no container network, so the rows below differ from it only by
+#              the network path;
+#   published  server container's port published on 127.0.0.1 (-p), echo-bench in a
+#              --network host container: Docker serves 127.0.0.1 with its user-space docker-proxy;
+#   nat        the same, at the host's own non-loopback address: the kernel forwards (iptables DNAT),
+#              as for a client on another machine;
+#   bridge     both containers on one bridge network (veth pair, compose's default).
+# The same binaries everywhere: the host runs the ones taken out of the image. Needs the image
+# echo-toolkit:latest.
 #   scripts/container-vs-host.sh [-c CONNECTIONS] [-d SECONDS] [-r ROUNDS] [-m MODES] [-- RUN-ARGS...]
 set -euo pipefail
 connections=10 seconds=5 rounds=3 modes="fork thread pool coro hybrid"
@@ -43,8 +50,26 @@ wait_listening() {  # CONTAINER
   echo "server container $1 did not start: $(docker logs "$1" 2>&1 | tail -n 3)" >&2; exit 1
 }
 
+start_container() {  # DOCKER-RUN-ARGS... -> the container id, once it listens
+  local c
+  # With -p, Docker picks the host port; on a busy machine another program may hold it: try again.
+  for _ in 1 2 3 4 5; do
+    c=$(docker run -d --label "$tag" "$@" 2>"$work/run.err") && break
+    docker rm -f $(docker ps -aq --filter "label=$tag" --filter status=created) >/dev/null 2>&1 || true
+    c=""
+  done
+  [ -n "$c" ] || { cat "$work/run.err" >&2; exit 1; }
+  wait_listening "$c"
+  echo "$c"
+}
+
+bench_in_container() {  # NETWORK HOST PORT
+  docker run --rm --label "$tag" --network "$1" "$image" echo-bench run --host "$2" --port "$3" "${run_args[@]}" | figures
+}
+
 measure() {  # MODE SETUP -> "RPS P99"
   local mode=$1 setup=$2 port c
+  local server=(echo-server --mode "$mode")
   case $setup in
     host)
       "$work/echo-server" --mode "$mode" --port 0 >"$work/server.out" 2>/dev/null &
@@ -53,38 +78,50 @@ measure() {  # MODE SETUP -> "RPS P99"
       port=$(sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$work/server.out")
       "$work/echo-bench" run --host 127.0.0.1 --port "$port" "${run_args[@]}" | figures
       kill -TERM "$host_server"; wait "$host_server" || true; host_server="" ;;
-    published)
-      c=$(docker run -d --label "$tag" -p 127.0.0.1::7007 "$image" echo-server --mode "$mode" --host 0.0.0.0 --port 7007)
-      wait_listening "$c"
+    hostnet)
+      c=$(start_container --network host "$image" "${server[@]}" --host 127.0.0.1 --port 0)
+      port=$(docker logs "$c" | sed -n 's/^listening on .*:\([0-9]*\)$/\1/p')
+      bench_in_container host 127.0.0.1 "$port"
+      docker rm -f "$c" >/dev/null ;;
+    published | nat)
+      local ip=127.0.0.1
+      [ "$setup" = published ] || ip=$host_ip
+      c=$(start_container -p "$ip::7007" "$image" "${server[@]}" --host 0.0.0.0 --port 7007)
       port=$(docker port "$c" 7007/tcp | head -n 1 | sed 's/.*://')
-      "$work/echo-bench" run --host 127.0.0.1 --port "$port" "${run_args[@]}" | figures
+      bench_in_container host "$ip" "$port"
       docker rm -f "$c" >/dev/null ;;
     bridge)
-      c=$(docker run -d --label "$tag" --network "$tag" --name "$tag-server" "$image" echo-server --mode "$mode" --host 0.0.0.0 --port 7007)
-      wait_listening "$c"
-      docker run --rm --label "$tag" --network "$tag" "$image" echo-bench run --host "$tag-server" --port 7007 "${run_args[@]}" | figures
+      c=$(start_container --network "$tag" --name "$tag-server" "$image" "${server[@]}" --host 0.0.0.0 --port 7007)
+      bench_in_container "$tag" "$tag-server" 7007
       docker rm -f "$c" >/dev/null ;;
   esac
 }
 
+host_ip=$(hostname -I | awk '{print $1}')
+setups="host hostnet published bridge"
+[ -z "$host_ip" ] || setups="host hostnet published nat bridge"
 echo "# container-vs-host: -c $connections -d $seconds, $rounds rounds, $(nproc) cores; load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for mode in $modes; do
   for round in $(seq "$rounds"); do
-    for setup in host published bridge; do
-      echo "$mode $setup $round $(measure "$mode" "$setup")" | tee -a "$work/raw" >&2
+    for setup in $setups; do
+      got=$(measure "$mode" "$setup") && [ -n "$got" ] || { echo "$mode $setup: measurement failed" >&2; exit 1; }
+      echo "$mode $setup $round $got" | tee -a "$work/raw" >&2
     done
   done
 done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$work/raw" "$modes" <<'PY'
+python3 - "$work/raw" "$modes" "$setups" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
+setups = sys.argv[3].split()
 med = lambda mode, setup, i: statistics.median(float(r[3 + i]) for r in rows if r[0] == mode and r[1] == setup)
-print("| mode | host req/s | published req/s (x host) | bridge req/s (x host) | host p99 us | published p99 us (x host) | bridge p99 us (x host) |")
-print("|---|---:|---:|---:|---:|---:|---:|")
-for mode in sys.argv[2].split():
-    h, p, b = (med(mode, s, 0) for s in ("host", "published", "bridge"))
-    hl, pl, bl = (med(mode, s, 1) for s in ("host", "published", "bridge"))
-    print(f"| {mode} | {h:,.0f} | {p:,.0f} ({p / h:.2f}) | {b:,.0f} ({b / h:.2f}) "
-          f"| {hl:,.0f} | {pl:,.0f} ({pl / hl:.2f}) | {bl:,.0f} ({bl / hl:.2f}) |")
+# Ratios against hostnet: the container network's own cost (host shows what the rest costs).
+base = "hostnet"
+for title, i in (("throughput, req/s", 0), ("p99 latency, us", 1)):
+    print(f"\n{title} (median; in brackets: x {base})\n")
+    print("| mode | " + " | ".join(setups) + " |")
+    print("|---|" + "---:|" * len(setups))
+    for mode in sys.argv[2].split():
+        v = {s: med(mode, s, i) for s in setups}
+        print(f"| {mode} | " + " | ".join(f"{v[s]:,.0f}" + ("" if s == base else f" ({v[s] / v[base]:.2f})") for s in setups) + " |")
 PY
