@@ -8,8 +8,9 @@
 #             (docker-compose --scale gives no index) the agent claims the lowest free number in
 #             the shared results folder: mkdir is atomic, so two agents never get the same one.
 #   RESULTS   the results folder, /results by default; the run's files go to RESULTS/agents/START_AT
-#   PRINT_RESULT=1  also print the result to stdout between markers, base64-encoded, for
-#             `kubectl logs` (a pod has no folder shared with the others).
+#   PRINT_RESULT=1  also print the result to stdout between markers, for `kubectl logs` (a pod
+#             has no folder shared with the others); base64 in short lines, because the result
+#             is one long JSON line and container runtimes split long log lines.
 # The agent that completes the set (all N results present) merges them: merged.txt, merged.json.
 set -eu
 
@@ -36,7 +37,7 @@ else
 fi
 echo "echo-agent: agent $index/$AGENTS of run $START_AT" >&2
 
-result="$run_dir/agent-$index.result"
+result="$run_dir/agent-$index.json"
 # A run that counted errors still writes its result (and exits non-zero): it is merged all the same.
 status=0
 echo-bench run "$@" --agent "$index/$AGENTS" --start-at "$START_AT" --result "$result.part" || status=$?
@@ -56,9 +57,9 @@ if [ "${PRINT_RESULT:-0}" = 1 ]; then
   echo "=== end ==="
 fi
 
-done_count=$(ls "$run_dir" | grep -c '^agent-[0-9]*\.result$' || true)
+done_count=$(ls "$run_dir" | grep -c '^agent-[0-9]*\.json$' || true)
 if [ "$done_count" -eq "$AGENTS" ] && mkdir "$run_dir/merging" 2>/dev/null; then
-  set -- "$run_dir"/agent-*.result
+  set -- "$run_dir"/agent-*.json
   # merge exits 3 when the load counted errors: the merged files are written all the same.
   echo-bench merge "$@" >"$run_dir/merged.txt" || [ $? -eq 3 ] || status=1
   echo-bench merge "$@" --json >"$run_dir/merged.json" || [ $? -eq 3 ] || status=1

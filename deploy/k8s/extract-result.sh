@@ -1,6 +1,6 @@
 #!/bin/sh
 # Reads one agent pod's log on stdin and writes the result it printed between its markers
-# (deploy/echo-agent.sh, PRINT_RESULT=1) to OUTDIR/agent-I.result. Prints that file's name.
+# (deploy/echo-agent.sh, PRINT_RESULT=1) to OUTDIR/agent-I.json. Prints that file's name.
 #   kubectl logs POD | deploy/k8s/extract-result.sh OUTDIR
 set -eu
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR <POD-LOG" >&2; exit 2; }
@@ -17,5 +17,5 @@ awk -v tmp="$tmp" '
 ' >"$tmp.index" || { rm -f "$tmp.index"; echo "extract-result: no complete result between markers in this log" >&2; exit 1; }
 index=$(cat "$tmp.index")
 rm -f "$tmp.index"
-base64 -d <"$tmp" >"$out/agent-$index.result"
-echo "$out/agent-$index.result"
+base64 -d <"$tmp" >"$out/agent-$index.json"
+echo "$out/agent-$index.json"

@@ -55,7 +55,7 @@ for pid in $pids; do wait "$pid" || fail "an agent failed: $(cat "$work"/agent*.
 run="$work/results/agents/$start_at"
 for i in $(seq 0 $((N - 1))); do
   [ -d "$run/claim-$i" ] || fail "no agent claimed number $i: $(ls "$run")"
-  [ -s "$run/agent-$i.result" ] || fail "no result from agent $i: $(ls "$run")"
+  [ -s "$run/agent-$i.json" ] || fail "no result from agent $i: $(ls "$run")"
   grep -q "agent $i/$N of run $start_at" "$work"/agent*.err || fail "no agent said it was $i/$N"
 done
 [ ! -e "$run/claim-$N" ] || fail "an agent claimed number $N of $N"

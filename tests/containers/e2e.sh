@@ -92,7 +92,7 @@ for c in $("${compose[@]}" ps -q agent); do
 done
 run_dir="$results/agents/$start_at"
 for i in $(seq 0 $((AGENTS - 1))); do
-  [ -s "$run_dir/agent-$i.result" ] || fail "no result from agent $i in $run_dir: $(ls "$run_dir")"
+  [ -s "$run_dir/agent-$i.json" ] || fail "no result from agent $i in $run_dir: $(ls "$run_dir")"
 done
 tests/containers/check-merge.sh "$run_dir/merged.json" 30 "$AGENTS"
 [ -z "$(find "$results/agents" ! -uid "$owner")" ] || fail "agent files not owned by the results folder's owner: $(find "$results/agents" ! -uid "$owner")"
@@ -115,7 +115,7 @@ for i in $(seq 0 $((job_agents - 1))); do
   docker logs "$project-k8s-agent-$i" 2>/dev/null | deploy/k8s/extract-result.sh "$k8s_out"
   docker rm "$project-k8s-agent-$i" >/dev/null
 done
-docker run --rm -v "$k8s_out:/in" echo-toolkit:latest sh -c 'echo-bench merge /in/agent-*.result --json' >"$k8s_out/merged.json"
+docker run --rm -v "$k8s_out:/in" echo-toolkit:latest sh -c 'echo-bench merge /in/agent-*.json --json' >"$k8s_out/merged.json"
 job_connections=$(node -e 'import("./deploy/k8s/check-manifests.mjs").then(m => { const a = m.loadDocuments(["deploy/k8s/agents-job.yaml"])[0].doc.spec.template.spec.containers[0].args; console.log(a[a.indexOf("-c") + 1]); })')
 tests/containers/check-merge.sh "$k8s_out/merged.json" "$job_connections" "$job_agents"
 
