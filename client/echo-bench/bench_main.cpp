@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "chat_command.hpp"
 #include "compare.hpp"
 #include "load_run.hpp"
 #include "run_report.hpp"
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
       "  echo-bench run --port 7007 -c 100 -d 10          closed loop, 100 connections, 10 s\n"
       "  echo-bench run --port 7007 -c 50 --rate 20000    open loop at 20000 requests/s\n"
       "  echo-bench compare -c 1,10,100 -d 3              every mode, three loads, table + chart\n"
+      "  echo-bench chat --port 7007 -c 100 --senders 5   a --chat server: 100 members, 5 sending\n"
       "Exit status: 0 clean, 1 could not run, 2 bad options, 3 ran but counted errors, 130 interrupted.\n"
       "See docs/BENCH.md for what each number means.");
 
@@ -96,6 +98,9 @@ int main(int argc, char** argv) {
                   "came back, every one checked)")
       ->check(CLI::IsMember({"line", "raw"}))
       ->capture_default_str();
+
+  ChatCommand chat;
+  add_chat_command(app, chat);
 
   CompareOptions cmp;
   cmp.load.duration_s = 3;
@@ -144,6 +149,7 @@ int main(int argc, char** argv) {
     }
     return do_run(run_opts, json);
   }
+  if (chat.app->parsed()) return run_chat_command(chat);
 
   cmp.load.expect = *parse_expect(cmp_expect);
   cmp.server_args = split_words(server_args);
