@@ -126,6 +126,10 @@ int main(int argc, char** argv) {
   compare->add_option("--peer", peers, "Another server to compare: NAME='command with {port}' (repeatable)");
   compare->add_option("--out", cmp.out, "Folder for results.md, results.json, chart.png (default: results/compare-DATE)");
   add_load_options(*compare, cmp.load, cmp_expect);
+  compare->add_flag("--chat", cmp.chat, "The chat load (echo-bench chat, -c clients) on every mode run with --chat");
+  compare->add_option("--rooms", cmp.rooms, "--chat: rooms the clients are spread over")->capture_default_str();
+  compare->add_option("--senders", cmp.senders, "--chat: clients that send")->capture_default_str();
+  compare->add_option("--chat-rate", cmp.chat_rate, "--chat: messages per second, all senders together (0: closed loop)");
 
   try {
     app.parse(argc, argv);
@@ -166,6 +170,10 @@ int main(int argc, char** argv) {
   if (const int code = resolve_modes(cmp.server, modes->count() > 0, cmp.modes, modes_error); code != 0) {
     fmt::print(stderr, "echo-bench: {}\n", modes_error);
     return code;
+  }
+  if (cmp.chat && cmp.churn) {
+    fmt::print(stderr, "echo-bench: --chat and --churn do not go together (see echo-bench compare --help)\n");
+    return kUsage;
   }
   cmp.command_line = joined_command_line(argc, argv);
   RunOptions check = cmp.load;

@@ -21,6 +21,7 @@ struct ChatOptions {
   unsigned threads = 0;      // -t: 0 = one per CPU we may run on
   bool progress = true;
   std::string label;         // prefix of the progress line (compare names its points)
+  int server_pid = 0;        // compare: the server's process tree, whose CPU is read around the sending
 };
 
 // One line saying what is wrong, or nothing when the options make sense.

@@ -67,6 +67,7 @@ void write_json(JsonWriter& json, const ChatResult& r, std::string_view key) {
       .value("disconnects", r.disconnects)
       .value("connect_failures", r.connect_failures)
       .value("interrupted", r.interrupted);
+  if (r.server_cpu_s >= 0) json.value("server_cpu_s", r.server_cpu_s).value("cpu_us_per_delivery", r.cpu_us_per_delivery());
   if (!r.error_sample.empty()) json.value("first_error", r.error_sample);
   json.begin_object("latency_us")
       .value("p50", to_us(r.latency.quantile(0.5)))

@@ -29,6 +29,12 @@ struct ChatResult {
   double duration_s = 0;     // the measured window
   bool interrupted = false;
   Histogram latency;  // ns
+  double server_cpu_s = -1;  // with options.server_pid: its tree's CPU from the first message to the last delivery
+
+  // Server CPU per delivery, in microseconds; 0 when unknown or nothing was delivered.
+  double cpu_us_per_delivery() const {
+    return server_cpu_s >= 0 && delivered > 0 ? server_cpu_s * 1e6 / static_cast<double>(delivered) : 0;
+  }
 
   std::uint64_t errors() const {
     return missing + duplicated + out_of_order + order_mismatch + unexpected + server_errors + disconnects +

@@ -17,6 +17,7 @@
 #include "net.hpp"
 #include "stop_signal.hpp"
 #include "target.hpp"
+#include "tree_cpu.hpp"
 
 namespace echo::bench {
 namespace {
@@ -186,6 +187,7 @@ std::optional<ChatResult> run_chat(const ChatOptions& o, std::string& error) {
   }
   control.measure_start = Clock::now() + to_duration(o.warmup_s);
   control.send_end = control.measure_start + to_duration(o.duration_s);
+  const double cpu_before = o.server_pid > 0 ? tree_cpu_seconds(o.server_pid) : 0;
   control.go.store(true, std::memory_order_release);
   show_progress(o, t, control);
   const auto window_end = std::min(Clock::now(), control.send_end);  // earlier on Ctrl-C
@@ -195,8 +197,10 @@ std::optional<ChatResult> run_chat(const ChatOptions& o, std::string& error) {
   wait_until([&] { return control.senders_stopped.load() == threads; }, Clock::time_point::max());
   control.counts_final.store(true, std::memory_order_release);
   wait_until([&] { return control.complete.load() == threads; }, Clock::time_point::max());
+  const double cpu_after = o.server_pid > 0 ? tree_cpu_seconds(o.server_pid) : 0;
   finish();
   ChatResult r = add_up(o, plan, t, outcomes, control, window_end);
+  if (o.server_pid > 0) r.server_cpu_s = cpu_after - cpu_before;
   r.target = target->text;
   return r;
 }
