@@ -120,6 +120,10 @@ TEST_CASE("two people chatting on terminals: the other's line appears above a ha
   CHECK(alice.wait_for(": HALF TYPED", message));
   alice.type("\x04");  // Ctrl-D at an empty prompt quits
   CHECK(alice.exit_status() == 0);
+  bob.type("junk");
+  REQUIRE(bob.wait_for("junk"));
+  bob.type("\x03");  // Ctrl-C drops it: else "junk/quit" would go out as a message, and Bob would stay
+  CHECK(bob.wait_for("^C"));
   bob.type("/quit\r");  // /quit: the server closes, and that is no error
   CHECK(bob.exit_status() == 0);
 }

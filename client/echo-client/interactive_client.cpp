@@ -113,9 +113,9 @@ void on_signal(int signal_fd) {
     rl_resize_terminal();
     return;
   }
-  rl_replace_line("", 0);
   write_out("^C\n");
-  rl_forced_update_display();
+  rl_callback_handler_remove();  // a fresh, empty line: libedit resets it when the handler comes back
+  rl_callback_handler_install(kPrompt, on_line);
 }
 
 }  // namespace
