@@ -174,7 +174,8 @@ std::optional<ChatResult> run_chat(const ChatOptions& o, std::string& error) {
   };
 
   // Everybody in their room before the first message: then every member must get every message.
-  const auto join_deadline = Clock::now() + to_duration(o.timeout_s + static_cast<double>(o.clients) / 500.0);
+  // Each join and hello goes to every member: rooms of N take N² lines to fill, hence N/100 s more.
+  const auto join_deadline = Clock::now() + to_duration(o.timeout_s + static_cast<double>(o.clients) / 100.0);
   wait_until([&] { return control.joined.load() + control.failed.load() >= o.clients; }, join_deadline);
   if (control.joined.load() < o.clients && !echo::stop_requested()) {
     finish();
