@@ -9,7 +9,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <regex>
 #include <string>
 
@@ -171,4 +174,26 @@ TEST_CASE("echo-bench chat open loop holds its rate with no error") {
   CHECK(r.exit_code == 0);
   CHECK(json_number(r.out, "errors") == 0);
   CHECK(json_number(r.out, "messages_per_s") == doctest::Approx(500).epsilon(0.1));
+}
+
+TEST_CASE("compare --chat on two modes writes the chat table, the JSON and the chart") {
+  const auto dir = std::filesystem::temp_directory_path() / ("echo-compare-chat-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  const auto r = run_program({"echo-bench", "compare", "--chat", "--modes", "coro,fork", "-c", "4,12", "--senders", "2",
+                              "-d", "0.5", "--warmup", "0.1", "--out", dir.string()},
+                             "", 120s);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("| server | clients | members/room | messages/s | delivered/s") != std::string::npos);
+  for (const char* row : {"| coro | 4 | 4 |", "| coro | 12 | 12 |", "| fork | 4 | 4 |", "| fork | 12 | 12 |"})
+    CHECK_MESSAGE(r.out.find(row) != std::string::npos, row);
+  std::ifstream json(dir / "results.json");
+  const std::string text((std::istreambuf_iterator<char>(json)), std::istreambuf_iterator<char>());
+  CHECK(text.find("\"chat\":true") != std::string::npos);
+  CHECK(text.find("\"cpu_us_per_delivery\":") != std::string::npos);
+  CHECK(std::regex_search(text, std::regex("\"errors\":0,")));
+  CHECK_FALSE(std::regex_search(text, std::regex("\"errors\":[1-9]")));  // no point with an error
+  CHECK(std::filesystem::exists(dir / "data" / "fork-chat.dat"));
+  if (system("command -v gnuplot >/dev/null") == 0) CHECK(std::filesystem::exists(dir / "chart.png"));
+  std::filesystem::remove_all(dir);
 }
