@@ -7,7 +7,10 @@
 
 #include "chat_command.hpp"
 #include "compare.hpp"
+#include "agent_share.hpp"
+#include "capacity_run.hpp"
 #include "load_run.hpp"
+#include "run_outputs.hpp"
 #include "run_report.hpp"
 #include "server_modes.hpp"
 #include "stop_signal.hpp"
@@ -49,14 +52,19 @@ std::string joined_command_line(int argc, char** argv) {
   return line;
 }
 
-int do_run(const RunOptions& o, bool json) {
+int do_run(const RunOptions& o, bool json, const OutputFiles& files) {
   std::string error;
   const auto result = run_load(o, error);
   if (!result) {
     fmt::print(stderr, "echo-bench: {}\n", error);
     return kFailed;
   }
+  if (!write_outputs(*result, files, error)) {
+    fmt::print(stderr, "echo-bench: {}\n", error);
+    return kFailed;
+  }
   fmt::print("{}", json ? json_report(*result) + "\n" : human_report(*result));
+  warn_about_generator(*result);
   if (result->interrupted) return kInterrupted;
   return result->errors() == 0 ? kOk : kErrorsCounted;
 }
@@ -73,7 +81,8 @@ int main(int argc, char** argv) {
       "  echo-bench run --port 7007 -c 50 --rate 20000    open loop at 20000 requests/s\n"
       "  echo-bench compare -c 1,10,100 -d 3              every mode, three loads, table + chart\n"
       "  echo-bench chat --port 7007 -c 100 --senders 5   a --chat server: 100 members, 5 sending\n"
-      "Exit status: 0 clean, 1 could not run, 2 bad options, 3 ran but counted errors, 130 interrupted.\n"
+      "Exit status: 0 clean, 1 could not run, 2 bad options, 3 ran but counted errors, 4 (capacity) no rate met the\n"
+      "target, 130 interrupted.\n"
       "See docs/BENCH.md for what each number means.");
 
   RunOptions run_opts;
@@ -92,6 +101,12 @@ int main(int argc, char** argv) {
   bool quiet = false;
   run->add_flag("-q,--quiet", quiet, "No progress line on stderr");
   add_load_options(*run, run_opts, run_expect);
+  OutputFiles run_files;
+  run->add_option("--result", run_files.result, "Also write the whole result (histogram included) to FILE, for `merge`");
+  run->add_option("--hgrm", run_files.hgrm, "Also write the latency distribution to FILE in HdrHistogram's .hgrm text (us)");
+  std::string agent;
+  run->add_option("--agent", agent, "I/N: be agent I (from 0) of N, running its share of -c, --rate and -n");
+  run->add_option("--start-at", run_opts.start_at, "Unix time (seconds) to start the load at; all agents give the same");
   std::string run_framing = "line";
   run->add_option("--framing", run_framing,
                   "line, or raw: the seeds' protocol (-s letters, no LF; a request is answered once as many bytes "
@@ -101,6 +116,39 @@ int main(int argc, char** argv) {
 
   ChatCommand chat;
   add_chat_command(app, chat);
+
+  std::vector<std::string> merge_paths;
+  OutputFiles merge_files_out;
+  CLI::App* merge = app.add_subcommand("merge", "Add up result files of agents that ran one load (run --result)");
+  merge->add_option("files", merge_paths, "Result files written by run --result")->required();
+  merge->add_flag("--json", json, "Print one JSON object on stdout instead of the report");
+  merge->add_option("--result", merge_files_out.result, "Also write the merged result to FILE");
+  merge->add_option("--hgrm", merge_files_out.hgrm, "Also write the merged latency distribution (.hgrm, us) to FILE");
+
+  RunOptions cap_load;
+  cap_load.duration_s = 3;
+  CapacityOptions cap;
+  std::string cap_expect = "upper";
+  bool cap_quiet = false;
+  CLI::App* capacity =
+      app.add_subcommand("capacity", "Find the highest open-loop rate a server holds with p99 under a target, no errors");
+  capacity->add_option("--p99", cap.p99_us, "The p99 target, in microseconds")->required();
+  capacity->add_option("--p99-tolerance", cap.tolerance, "A rate still holds with p99 up to target × (1 + this), e.g. 0.1")
+      ->capture_default_str();
+  capacity->add_option("--host", cap_load.host, "Server address")->capture_default_str();
+  capacity->add_option("--port", cap_load.port, "Server port")->capture_default_str();
+  capacity->add_option("-c,--connections", cap_load.connections, "Concurrent connections")->capture_default_str();
+  capacity->add_option("-d,--duration", cap_load.duration_s, "Seconds measured per step")->capture_default_str();
+  capacity->add_option("--start-rate", cap.start_rate, "First rate tried (req/s); doubled or halved from there")
+      ->capture_default_str();
+  capacity->add_option("--min-rate", cap.min_rate, "Give up below this rate")->capture_default_str();
+  capacity->add_option("--max-rate", cap.max_rate, "Do not try above this rate")->capture_default_str();
+  capacity->add_option("--precision", cap.precision, "Bisect until the bracket is this narrow (relative)")
+      ->capture_default_str();
+  capacity->add_option("--max-steps", cap.max_steps, "At most this many steps")->capture_default_str();
+  capacity->add_flag("--json", json, "Print one JSON object on stdout instead of the report");
+  capacity->add_flag("-q,--quiet", cap_quiet, "No line per step on stderr");
+  add_load_options(*capacity, cap_load, cap_expect);
 
   CompareOptions cmp;
   cmp.load.duration_s = 3;
@@ -124,6 +172,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   compare->add_option("--client-cpus", cmp.client_cpus, "CPUs for the load: a list, auto or none")->capture_default_str();
   compare->add_option("--peer", peers, "Another server to compare: NAME='command with {port}' (repeatable)");
+  compare->add_option("--capacity", cmp.capacity.p99_us,
+                      "Instead of the points: each server's capacity under this p99 (us), at one -c (default 10)");
+  compare->add_option("--p99-tolerance", cmp.capacity.tolerance, "With --capacity: slack on the target, e.g. 0.1");
+  compare->add_option("--start-rate", cmp.capacity.start_rate, "With --capacity: first rate tried")->capture_default_str();
+  compare->add_option("--max-rate", cmp.capacity.max_rate, "With --capacity: highest rate tried")->capture_default_str();
   compare->add_option("--out", cmp.out, "Folder for results.md, results.json, chart.png (default: results/compare-DATE)");
   add_load_options(*compare, cmp.load, cmp_expect);
   compare->add_flag("--chat", cmp.chat, "The chat load (echo-bench chat, -c clients) on every mode run with --chat");
@@ -147,15 +200,46 @@ int main(int argc, char** argv) {
     run_opts.framing = *echo::parse_framing(run_framing);
     run_opts.progress = !quiet;
     if (run_opts.requests != 0) run_opts.warmup_s = 0;
-    if (auto bad = validate(run_opts)) {
+    std::string agent_error;
+    if (!agent.empty() && !parse_agent(agent, run_opts.agent_index, run_opts.agent_count, agent_error)) {
+      fmt::print(stderr, "echo-bench: {} (see echo-bench run --help)\n", agent_error);
+      return kUsage;
+    }
+    auto bad = apply_agent_share(run_opts);
+    if (!bad && run_opts.start_at != 0) bad = check_start_time(run_opts.start_at);
+    if (!bad) bad = validate(run_opts);
+    if (bad) {
       fmt::print(stderr, "echo-bench: {} (see echo-bench run --help)\n", *bad);
       return kUsage;
     }
-    return do_run(run_opts, json);
+    return do_run(run_opts, json, run_files);
+  }
+  if (merge->parsed()) return merge_files(merge_paths, json, merge_files_out);
+  if (capacity->parsed()) {
+    cap_load.expect = *parse_expect(cap_expect);
+    cap_load.progress = !cap_quiet;
+    cap_load.rate = cap.start_rate;
+    auto bad = validate(cap);
+    if (!bad) bad = validate(cap_load);
+    if (bad) {
+      fmt::print(stderr, "echo-bench: {} (see echo-bench capacity --help)\n", *bad);
+      return kUsage;
+    }
+    return run_capacity(cap_load, cap, json);
   }
   if (chat.app->parsed()) return run_chat_command(chat);
 
   cmp.load.expect = *parse_expect(cmp_expect);
+  if (cmp.capacity.p99_us > 0) {  // compare --capacity: one connection count
+    if (compare->count("-c") == 0) cmp.connections = {10};
+    std::optional<std::string> bad;
+    if (cmp.connections.size() != 1) bad = "--capacity searches at one connection count: give one -c";
+    if (!bad) bad = validate(cmp.capacity);
+    if (bad) {
+      fmt::print(stderr, "echo-bench: {} (see echo-bench compare --help)\n", *bad);
+      return kUsage;
+    }
+  }
   cmp.server_args = split_words(server_args);
   for (const std::string& p : peers) {
     const auto eq = p.find('=');
@@ -170,6 +254,10 @@ int main(int argc, char** argv) {
   if (const int code = resolve_modes(cmp.server, modes->count() > 0, cmp.modes, modes_error); code != 0) {
     fmt::print(stderr, "echo-bench: {}\n", modes_error);
     return code;
+  }
+  if (cmp.chat && cmp.capacity.p99_us > 0) {
+    fmt::print(stderr, "echo-bench: --chat and --capacity do not go together (see echo-bench compare --help)\n");
+    return kUsage;
   }
   if (cmp.chat && cmp.churn) {
     fmt::print(stderr, "echo-bench: --chat and --churn do not go together (see echo-bench compare --help)\n");

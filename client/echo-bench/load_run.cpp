@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <thread>
 
+#include "agent_share.hpp"
+#include "interval_recorder.hpp"
 #include "load_threads.hpp"
 #include "net.hpp"
 #include "stop_signal.hpp"
@@ -101,11 +103,12 @@ struct Window {
 
 // The warm-up (none with -n), then the measured window with its progress line, until -d is over,
 // every -n reply is in, or Ctrl-C.
-Window measure(const RunOptions& o, LoadThreads& load) {
+Window measure(const RunOptions& o, LoadThreads& load, std::optional<IntervalRecorder>& recorder) {
   const bool by_count = o.requests != 0;
   if (!by_count) sleep_unless_stopped(to_duration(o.warmup_s));
   load.control().measuring = true;
   const auto start = by_count ? load.launched() : Clock::now();
+  recorder.emplace(load, start);
   {
     Progress progress(o.progress, o.label);
     std::uint64_t last_requests = 0;
@@ -113,6 +116,7 @@ Window measure(const RunOptions& o, LoadThreads& load) {
     while (!(by_count ? load.all_finished() : seconds_since(start) >= o.duration_s) && !echo::stop_requested()) {
       std::this_thread::sleep_for(5ms);
       const auto now = Clock::now();
+      recorder->poll(now);
       if (now - last_tick < 1s) continue;
       const std::uint64_t requests = load.sum([](const WorkerStats& s) { return s.requests.get(); });
       progress.show(std::chrono::duration<double>(now - start).count(),
@@ -151,13 +155,17 @@ std::optional<RunResult> run_load(const RunOptions& o, std::string& error) {
   if (!target) return std::nullopt;
   const unsigned threads = effective_threads(o);
   if (!enough_descriptors(o, threads, error) || !target_answers(o, *target, error)) return std::nullopt;
+  if (o.start_at > 0 && !wait_for_start(o.start_at, o.progress, error)) return std::nullopt;  // --start-at
 
   const Payload payload(o.size, o.expect, o.framing);
   LoadThreads load(o, payload, *target, threads);
   if (!first_round_connected(o, load, *target, error)) return std::nullopt;
-  const Window window = measure(o, load);
+  std::optional<IntervalRecorder> recorder;
+  const Window window = measure(o, load, recorder);
   load.stop_and_join();
-  return add_up(o, *target, threads, load, window);
+  RunResult r = add_up(o, *target, threads, load, window);
+  recorder->finish(r);
+  return r;
 }
 
 }  // namespace echo::bench

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "generator_health.hpp"
+
 namespace echo::bench {
 namespace {
 
@@ -47,6 +49,7 @@ std::string human_report(const RunResult& r) {
     text += fmt::format("  connect us   {}\n", latency_line(r.connect_latency));
   }
   text += fmt::format("  connections  {} established\n", r.connections);
+  text += health_line(generator_health(r));
   text += fmt::format("  errors       {}", r.errors());
   for (std::size_t k = 0; k < kErrorKinds; ++k) {
     if (r.errors_by_kind[k] == 0) continue;
@@ -89,6 +92,8 @@ void write_json(JsonWriter& json, const RunResult& r, std::string_view key) {
     write_latency(json, "connect_latency_us", r.connect_latency);
     json.end_object();
   }
+  write_json(json, "generator", generator_health(r));
+  write_intervals(json, r);
   json.end_object();
 }
 
