@@ -37,6 +37,7 @@ struct ChatPlan {
 struct ChatControl {
   std::atomic<std::size_t> joined{0};         // clients that saw their own hello come back
   std::atomic<std::size_t> failed{0};         // clients whose connection failed before joining
+  std::atomic<std::uint64_t> setup_lines{0};  // lines read before `go`: the server is busy with the joins
   std::atomic<bool> go{false};                // everybody is in: start sending
   Clock::time_point measure_start, send_end;  // written before `go`
   std::atomic<unsigned> senders_stopped{0};   // threads past send_end with every message written

@@ -174,16 +174,26 @@ std::optional<ChatResult> run_chat(const ChatOptions& o, std::string& error) {
   };
 
   // Everybody in their room before the first message: then every member must get every message.
-  // Each join and hello goes to every member: rooms of N take N² lines to fill, hence N/20 s more (fork took 15 s for 1,000 on a loaded machine).
-  const auto join_deadline = Clock::now() + to_duration(o.timeout_s + static_cast<double>(o.clients) / 20.0);
-  wait_until([&] { return control.joined.load() + control.failed.load() >= o.clients; }, join_deadline);
+  // Each join and hello goes to every member, so rooms of N take N² lines to fill: the joins may
+  // take long, and only --timeout seconds with no client getting in and no line arriving fails.
+  std::uint64_t progress = 0;
+  auto last_progress = Clock::now();
+  while (control.joined.load() + control.failed.load() < o.clients && !echo::stop_requested() &&
+         Clock::now() - last_progress < to_duration(o.timeout_s)) {
+    std::this_thread::sleep_for(5ms);
+    if (const std::uint64_t now = control.joined.load() + control.setup_lines.load(); now != progress) {
+      progress = now;
+      last_progress = Clock::now();
+    }
+  }
   if (control.joined.load() < o.clients && !echo::stop_requested()) {
     finish();
     std::string why;
     for (const auto& s : t.stats)
       if (why.empty()) why = s->error_sample;
     error = fmt::format("only {} of {} clients got into their rooms on {}{}", control.joined.load(), o.clients,
-                        target->text, why.empty() ? " within --timeout (does it run with --chat?)" : ": " + why);
+                        target->text,
+                        why.empty() ? fmt::format(" (nothing more came in {} s: does it run with --chat?)", o.timeout_s) : ": " + why);
     return std::nullopt;
   }
   control.measure_start = Clock::now() + to_duration(o.warmup_s);

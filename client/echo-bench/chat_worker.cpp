@@ -170,6 +170,7 @@ void ChatWorker::on_readable(Conn& c, Clock::time_point now) {
 }
 
 void ChatWorker::on_line(Conn& c, std::string_view line, Clock::time_point now) {
+  if (!going_) control_.setup_lines.fetch_add(1, std::memory_order_relaxed);
   const ChatLine parsed = parse_chat_line(line);
   switch (parsed.kind) {
     case ChatLine::Kind::message: on_message(c, parsed.sender, parsed.seq, parsed.origin_ns, now); return;
