@@ -32,7 +32,7 @@ std::string quoted(const std::string& s) {  // a gnuplot single-quoted string
 std::vector<std::string> write_data(const CompareReport& report) {
   std::vector<std::string> servers;
   for (const Point* p : chat_rows(report)) {
-    if (!p->chat) continue;
+    if (!p->chat || p->chat->window_deliveries == 0) continue;  // nothing measured: no point to draw
     const bool first = std::find(servers.begin(), servers.end(), p->server) == servers.end();
     if (first) servers.push_back(p->server);
     std::ofstream out(fs::path(report.out_dir) / "data" / (file_stem(p->server) + "-chat.dat"),
