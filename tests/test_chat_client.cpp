@@ -162,6 +162,7 @@ TEST_CASE("echo-bench chat finds no error on a healthy server, in every mode") {
     CHECK(json_number(r.out, "messages") > 0);
     CHECK(json_number(r.out, "deliveries") == json_number(r.out, "deliveries_expected"));
     CHECK(json_number(r.out, "deliveries") == 8 * json_number(r.out, "messages"));  // rooms of 8
+    CHECK(server.stop() == 0);  // SIGTERM: it stops cleanly after the load, every process with it
   }
 }
 
