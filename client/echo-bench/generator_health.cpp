@@ -16,7 +16,9 @@ GeneratorHealth generator_health(const RunResult& r) {
   g.cpu_us_per_request = r.requests == 0 ? 0 : r.cpu_s * 1e6 / static_cast<double>(r.requests);
   const double core_seconds = r.duration_s * static_cast<double>(r.threads);
   g.cpu_share = core_seconds > 0 ? r.cpu_s / core_seconds : 0;
-  g.cpu_wait_share = core_seconds > 0 ? r.cpu_wait_s / core_seconds : 0;
+  // Every thread of the process waits in the run queue, the run's main thread too: count it.
+  const double thread_seconds = r.duration_s * static_cast<double>(r.threads + 1);
+  g.cpu_wait_share = thread_seconds > 0 ? r.cpu_wait_s / thread_seconds : 0;
   g.schedule_lag_p99_us = to_us(r.schedule_lag.quantile(0.99));
   g.schedule_lag_max_us = to_us(r.schedule_lag.max());
   if (g.cpu_share >= kSaturatedCpuShare) {

@@ -23,7 +23,7 @@ struct GeneratorHealth {
   double cpu_s = 0;                // echo-bench's own, over the measured window
   double cpu_us_per_request = 0;
   double cpu_share = 0;            // cpu_s / (window × load threads): 1 = every load thread always busy
-  double cpu_wait_share = 0;       // time the threads were ready but had no CPU / (window × load threads)
+  double cpu_wait_share = 0;       // time the threads were ready but had no CPU / (window × (load threads + main))
   double schedule_lag_p99_us = 0;  // open loop: how late the timer woke the load threads
   double schedule_lag_max_us = 0;
   bool saturated = false;          // the CPU or the schedule says the bench was the bottleneck
