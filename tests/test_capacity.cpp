@@ -87,16 +87,23 @@ TEST_CASE("capacity against a real server finds a rate, with its curve in rising
   const auto json = JsonValue::parse(r.out, error);
   REQUIRE_MESSAGE(json, error);
   REQUIRE(json->find("capacity_rps")->as_double());
-  CHECK(*json->find("capacity_rps")->as_double() == 1000);  // a 1 s p99 holds up to --max-rate, even on a busy machine
+  const double capacity = *json->find("capacity_rps")->as_double();
+  CHECK(capacity > 0);
+  CHECK(capacity <= 1000);  // a 1 s p99 usually holds up to --max-rate; a stall of the machine may cost a step
   const auto& curve = json->find("curve")->elements();
-  REQUIRE(curve.size() == 3);  // 250, 500, 1000
+  REQUIRE(curve.size() >= 3);  // 250, 500, 1000 at least
+  double highest_held = 0;
   for (std::size_t i = 0; i < curve.size(); ++i) {
     const double offered = *curve[i].find("offered_rps")->as_double();
     if (i > 0) CHECK(offered > *curve[i - 1].find("offered_rps")->as_double());
+    if (!*curve[i].find("held")->as_bool()) continue;
+    // A step that held met every condition; the answer is the highest of them.
     CHECK(*curve[i].find("achieved_rps")->as_double() >= 0.9 * offered);
     CHECK(*curve[i].find("errors")->as_u64() == 0);
-    CHECK(*curve[i].find("held")->as_bool());
+    CHECK(*curve[i].find("p99_us")->as_double() <= 1000000);
+    highest_held = offered;
   }
+  CHECK(capacity == highest_held);
 }
 
 TEST_CASE("capacity with a target no server can meet says so") {
