@@ -52,6 +52,8 @@ Awaitable<void> watch_idle(std::shared_ptr<IdleWatch> watch) {
   }
 }
 
+}  // namespace
+
 // After an ERR: FIN, then discard input for a moment (see session_limits.hpp).
 Awaitable<void> linger_before_close(LoopSocket& socket) {
   using namespace asio::experimental::awaitable_operators;
@@ -75,8 +77,6 @@ Awaitable<bool> write_all(LoopSocket& socket, std::string_view bytes) {
   const auto [write_error, ignored] = co_await asio::async_write(socket, asio::buffer(bytes.substr(written)), use_nothrow);
   co_return !write_error;
 }
-
-}  // namespace
 
 asio::awaitable<void, LoopExecutor> serve_async(LoopSocket socket, SessionContext& context) {
   const ServerConfig& config = context.config;
