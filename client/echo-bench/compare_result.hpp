@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "capacity_search.hpp"
+#include "chat_result.hpp"
 #include "compare_options.hpp"
 #include "launched_server.hpp"
 #include "run_result.hpp"
@@ -22,6 +23,7 @@ struct Point {
   unsigned repetition = 1;
   std::string error;  // the run could not happen (then `run` is empty)
   std::optional<RunResult> run;
+  std::optional<ChatResult> chat;  // compare --chat: instead of `run`
   ServerCost cost;
   TreeSample peak;
 };

@@ -60,6 +60,7 @@ std::optional<RunResult> merge_results(const std::vector<RunResult>& parts, std:
     m.duration_s = std::max(m.duration_s, p.duration_s);
     m.interrupted = m.interrupted || p.interrupted;
     m.cpu_s += p.cpu_s;
+    m.cpu_wait_s += p.cpu_wait_s;
     m.latency.add(p.latency);
     m.connect_latency.add(p.connect_latency);
     m.schedule_lag.add(p.schedule_lag);
