@@ -95,6 +95,10 @@ void FakeChatServer::deliver(Member& to, const std::string& line, const std::str
       write_all(to.fd, std::exchange(held_, {}));
       return;
     }
+    if (fault_ == Fault::swap_across_senders) {  // the held one's sender again first: keep its order, hold this one
+      write_all(to.fd, std::exchange(held_, line));
+      return;
+    }
   }
   if (nth == kFaultyDelivery) {
     if (fault_ == Fault::drop) return;
