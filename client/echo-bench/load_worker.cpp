@@ -50,7 +50,8 @@ void LoadWorker::run() {
     now = Clock::now();
     if (!first_round_over_ &&
         std::none_of(conns_.begin(), conns_.end(), [](const Conn& c) { return c.state == State::connecting; }))
-      end_first_round(now);
+      end_first_round();
+    if (!started_ && first_round_over_ && control_.go.load(std::memory_order_relaxed)) start(now);
     if (!draining_ && (control_.stop.load(std::memory_order_relaxed) || budget_done())) begin_drain(now);
     if (draining_ && (now >= drain_deadline_ ||
                       std::all_of(conns_.begin(), conns_.end(), [](const Conn& c) { return c.state == State::closed; })))
@@ -84,14 +85,25 @@ void LoadWorker::on_event(const epoll_event& ev, Clock::time_point now) {
   if (c.fd >= 0 && (ev.events & EPOLLOUT)) flush(c);
 }
 
-// Every connection established or failed once: the run can say how many it got, and the open
-// loop's line 0 is due now.
-void LoadWorker::end_first_round(Clock::time_point now) {
+// Every connection established or failed once: the run can say how many it got.
+void LoadWorker::end_first_round() {
   first_round_over_ = true;
   control_.connected.fetch_add(1);
+}
+
+// Every thread (and every sibling process) holds its connections: all of them start at once, so
+// -c connections are really open together, and the open loop's line 0 is due now.
+void LoadWorker::start(Clock::time_point now) {
+  started_ = true;
   if (schedule_.active()) {
     schedule_.start(now);
     release_due(now);
+    return;
+  }
+  for (Conn& c : conns_) {
+    if (c.state != State::open) continue;
+    fill(c, now);
+    flush(c);
   }
 }
 
@@ -226,7 +238,7 @@ void LoadWorker::consume(Conn& c, std::string_view data, Clock::time_point now) 
 
 // Queues every line the pacing released to c that its pipeline has room for.
 void LoadWorker::fill(Conn& c, Clock::time_point now) {
-  if (draining_) return;
+  if (draining_ || !started_) return;  // before start(), connections are only held
   while (c.sent - c.answered < pipeline_ && pacing_allows(c)) {
     if (c.sent == c.answered) c.last_progress = now;
     c.origin[c.sent % pipeline_] = origin_of_next(c, now);
