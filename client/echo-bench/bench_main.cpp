@@ -6,7 +6,9 @@
 #include <sstream>
 
 #include "compare.hpp"
+#include "agent_share.hpp"
 #include "load_run.hpp"
+#include "run_outputs.hpp"
 #include "run_report.hpp"
 #include "server_modes.hpp"
 #include "stop_signal.hpp"
@@ -24,6 +26,8 @@ void add_load_options(CLI::App& cmd, RunOptions& o, std::string& expect) {
   cmd.add_option("-t,--threads", o.threads, "Load threads (default: one per CPU we may use)");
   cmd.add_option("--warmup", o.warmup_s, "Seconds of uncounted load before -d starts")->capture_default_str();
   cmd.add_option("--timeout", o.timeout_s, "Seconds a connect or a reply may take before it counts as an error")
+      ->capture_default_str();
+  cmd.add_option("--idle", o.idle, "Also hold N connections open and silent for the whole run (each answers one line at the end)")
       ->capture_default_str();
   cmd.add_option("--expect", expect, "What every reply must be: the request upper-cased, echoed, or not checked")
       ->check(CLI::IsMember({"upper", "echo", "none"}))
@@ -48,14 +52,19 @@ std::string joined_command_line(int argc, char** argv) {
   return line;
 }
 
-int do_run(const RunOptions& o, bool json) {
+int do_run(const RunOptions& o, bool json, const OutputFiles& files) {
   std::string error;
   const auto result = run_load(o, error);
   if (!result) {
     fmt::print(stderr, "echo-bench: {}\n", error);
     return kFailed;
   }
+  if (!write_outputs(*result, files, error)) {
+    fmt::print(stderr, "echo-bench: {}\n", error);
+    return kFailed;
+  }
   fmt::print("{}", json ? json_report(*result) + "\n" : human_report(*result));
+  warn_about_generator(*result);
   if (result->interrupted) return kInterrupted;
   return result->errors() == 0 ? kOk : kErrorsCounted;
 }
@@ -90,12 +99,29 @@ int main(int argc, char** argv) {
   bool quiet = false;
   run->add_flag("-q,--quiet", quiet, "No progress line on stderr");
   add_load_options(*run, run_opts, run_expect);
+  OutputFiles run_files;
+  run->add_option("--result", run_files.result, "Also write the whole result (histogram included) to FILE, for `merge`");
+  run->add_option("--hgrm", run_files.hgrm, "Also write the latency distribution to FILE in HdrHistogram's .hgrm text (us)");
+  std::string agent;
+  run->add_option("--agent", agent, "I/N: be agent I (from 0) of N, running its share of -c, --rate and -n");
+  run->add_option("--start-at", run_opts.start_at, "Unix time (seconds) to start the load at; all agents give the same");
+  // Set by a run that splits itself over load processes (load_processes.hpp), not by users.
+  run->add_option("--sources", run_opts.sources, "Source addresses the whole run spreads over")->group("");
+  run->add_flag("--hold", run_opts.hold, "Say `ready N` once connected; start on SIGUSR1")->group("");
   std::string run_framing = "line";
   run->add_option("--framing", run_framing,
                   "line, or raw: the seeds' protocol (-s letters, no LF; a request is answered once as many bytes "
                   "came back, every one checked)")
       ->check(CLI::IsMember({"line", "raw"}))
       ->capture_default_str();
+
+  std::vector<std::string> merge_paths;
+  OutputFiles merge_files_out;
+  CLI::App* merge = app.add_subcommand("merge", "Add up result files of agents that ran one load (run --result)");
+  merge->add_option("files", merge_paths, "Result files written by run --result")->required();
+  merge->add_flag("--json", json, "Print one JSON object on stdout instead of the report");
+  merge->add_option("--result", merge_files_out.result, "Also write the merged result to FILE");
+  merge->add_option("--hgrm", merge_files_out.hgrm, "Also write the merged latency distribution (.hgrm, us) to FILE");
 
   CompareOptions cmp;
   cmp.load.duration_s = 3;
@@ -138,12 +164,20 @@ int main(int argc, char** argv) {
     run_opts.framing = *echo::parse_framing(run_framing);
     run_opts.progress = !quiet;
     if (run_opts.requests != 0) run_opts.warmup_s = 0;
-    if (auto bad = validate(run_opts)) {
+    std::string agent_error;
+    if (!agent.empty() && !parse_agent(agent, run_opts.agent_index, run_opts.agent_count, agent_error)) {
+      fmt::print(stderr, "echo-bench: {} (see echo-bench run --help)\n", agent_error);
+      return kUsage;
+    }
+    auto bad = apply_agent_share(run_opts);
+    if (!bad) bad = validate(run_opts);
+    if (bad) {
       fmt::print(stderr, "echo-bench: {} (see echo-bench run --help)\n", *bad);
       return kUsage;
     }
-    return do_run(run_opts, json);
+    return do_run(run_opts, json, run_files);
   }
+  if (merge->parsed()) return merge_files(merge_paths, json, merge_files_out);
 
   cmp.load.expect = *parse_expect(cmp_expect);
   cmp.server_args = split_words(server_args);

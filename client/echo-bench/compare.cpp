@@ -190,7 +190,10 @@ Point measure_point(const CompareOptions& o, const PointPlan& plan, LaunchedServ
   std::string error;
   {
     TreeSampler sampler(server.pid(), 100ms);
-    point.run = run_load(load, error);
+    const MemoryReading before = read_memory(server.pid());
+    RunHooks hooks;
+    hooks.on_held = [&](std::uint64_t held) { point.memory = per_connection(before, read_memory(server.pid()), held); };
+    point.run = run_load(load, error, hooks);
     point.peak = sampler.peak();
   }
   point.cost = server.stop();

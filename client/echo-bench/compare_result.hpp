@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "compare_options.hpp"
+#include "connection_memory.hpp"
 #include "launched_server.hpp"
 #include "run_result.hpp"
 #include "tree_sampler.hpp"
@@ -23,6 +24,7 @@ struct Point {
   std::optional<RunResult> run;
   ServerCost cost;
   TreeSample peak;
+  std::optional<ConnectionMemory> memory;  // per connection held (connection_memory.hpp)
 };
 
 struct CompareReport {

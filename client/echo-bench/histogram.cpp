@@ -55,6 +55,17 @@ void Histogram::add(const Histogram& other) {
   store(min_, std::min(load(min_), load(other.min_)));
 }
 
+void Histogram::add_bucket(std::size_t bucket, std::uint64_t n) {
+  store(counts_[bucket], load(counts_[bucket]) + n);
+  store(count_, load(count_) + n);
+}
+
+void Histogram::add_totals(std::uint64_t sum, std::uint64_t min, std::uint64_t max) {
+  store(sum_, load(sum_) + sum);
+  store(max_, std::max(load(max_), max));
+  store(min_, std::min(load(min_), min));
+}
+
 void Histogram::clear() {
   for (auto& c : counts_) store(c, 0);
   store(count_, 0);

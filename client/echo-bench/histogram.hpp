@@ -37,6 +37,14 @@ class Histogram {
   // The value at quantile q (0..1], within the bucket's precision; 0 when empty.
   std::uint64_t quantile(double q) const;
 
+  // Bucket by bucket, for result files, merges and .hgrm output: what a histogram is, exactly.
+  std::uint64_t bucket_count(std::size_t bucket) const { return load(counts_[bucket]); }
+  std::uint64_t sum() const { return load(sum_); }
+  // Rebuilds a histogram from its parts (a result file): n samples in a bucket, then the exact
+  // sum, min and max of what was added that way.
+  void add_bucket(std::size_t bucket, std::uint64_t n);
+  void add_totals(std::uint64_t sum, std::uint64_t min, std::uint64_t max);
+
   static std::size_t bucket_of(std::uint64_t ns);
   static std::uint64_t bucket_low(std::size_t bucket);   // smallest value in the bucket
   static std::uint64_t bucket_high(std::size_t bucket);  // largest value in the bucket

@@ -10,6 +10,8 @@
 
 #include "idle_crowd.hpp"
 #include "load_processes.hpp"
+#include "agent_share.hpp"
+#include "interval_recorder.hpp"
 #include "load_threads.hpp"
 #include "net.hpp"
 #include "stop_signal.hpp"
@@ -103,11 +105,12 @@ struct Window {
 
 // The warm-up (none with -n), then the measured window with its progress line, until -d is over,
 // every -n reply is in, or Ctrl-C.
-Window measure(const RunOptions& o, LoadThreads& load) {
+Window measure(const RunOptions& o, LoadThreads& load, std::optional<IntervalRecorder>& recorder) {
   const bool by_count = o.requests != 0;
   if (!by_count) sleep_unless_stopped(to_duration(o.warmup_s));
   load.control().measuring = true;
   const auto start = by_count ? load.started() : Clock::now();
+  recorder.emplace(load, start);
   {
     Progress progress(o.progress, o.label);
     std::uint64_t last_requests = 0;
@@ -115,6 +118,7 @@ Window measure(const RunOptions& o, LoadThreads& load) {
     while (!(by_count ? load.all_finished() : seconds_since(start) >= o.duration_s) && !echo::stop_requested()) {
       std::this_thread::sleep_for(5ms);
       const auto now = Clock::now();
+      recorder->poll(now);
       if (now - last_tick < 1s) continue;
       const std::uint64_t requests = load.sum([](const WorkerStats& s) { return s.requests.get(); });
       progress.show(std::chrono::duration<double>(now - start).count(),
@@ -157,6 +161,7 @@ std::optional<RunResult> run_load(const RunOptions& o, std::string& error, const
   if (const unsigned processes = load_processes_needed(o, threads); processes > 1)
     return run_load_processes(o, processes, *target, error, hooks);
   if (!enough_descriptors(o, threads, error) || !target_answers(o, *target, error)) return std::nullopt;
+  if (o.start_at > 0 && !wait_for_start(o.start_at, o.progress, error)) return std::nullopt;  // --start-at
   if (o.hold) block_go_signal();  // before any thread starts, so that none of them takes it
 
   const Payload payload(o.size, o.expect, o.framing);
@@ -169,9 +174,11 @@ std::optional<RunResult> run_load(const RunOptions& o, std::string& error, const
   if (o.hold && !wait_for_go(held, error)) return std::nullopt;
   if (hooks.on_held) hooks.on_held(held);
   load.go();
-  const Window window = measure(o, load);
+  std::optional<IntervalRecorder> recorder;
+  const Window window = measure(o, load, recorder);
   load.stop_and_join();
   RunResult r = add_up(o, *target, threads, load, window);
+  recorder->finish(r);
   r.open_s = open_s;
   r.source_addresses = target->sources ? target->sources->size() : 1;
   crowd.finish(r);

@@ -91,6 +91,7 @@ void LoadThreads::add_to(RunResult& r) const {
     r.bytes_in += s->bytes_in.get();
     r.latency.add(s->latency);
     r.connect_latency.add(s->connect_latency);
+    r.schedule_lag.add(s->schedule_lag);
     for (std::size_t k = 0; k < kErrorKinds; ++k) {
       r.errors_by_kind[k] += s->errors[k].get();
       if (r.first_errno[k] == 0) r.first_errno[k] = s->first_errno[k].load();

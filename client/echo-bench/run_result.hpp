@@ -4,12 +4,20 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "histogram.hpp"
 #include "run_options.hpp"
 #include "worker_stats.hpp"
 
 namespace echo::bench {
+
+// One second of the measured window (the last one may be shorter).
+struct IntervalStats {
+  std::uint64_t requests = 0;  // answered correctly in that second
+  std::uint64_t errors = 0;
+  Histogram latency;  // ns, of those requests
+};
 
 struct RunResult {
   RunOptions options;
@@ -34,6 +42,10 @@ struct RunResult {
   double idle_open_s = 0;            // time to open the idle crowd (slowest process)
   std::uint64_t processes = 1;       // load processes (past one process's descriptors)
   std::uint64_t source_addresses = 1;
+  // The generator's own health and the time series (interval_recorder.cpp):
+  double cpu_s = 0;                       // echo-bench's CPU, user + system, over the measured window
+  Histogram schedule_lag;                 // open loop: how late each timer wake-up came, ns
+  std::vector<IntervalStats> intervals;   // one per measured second
 
   // Derived figures (run_result.cpp); the rates are 0 when nothing was measured.
   std::uint64_t errors() const;  // of every kind

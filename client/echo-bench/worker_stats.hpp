@@ -44,6 +44,7 @@ struct WorkerStats {
   Counter bytes_out, bytes_in;
   Histogram latency;          // request latency, ns
   Histogram connect_latency;  // --churn: connect() to established, ns
+  Histogram schedule_lag;     // open loop: how late each timer wake-up came, ns (the bench's own delay)
   // Counted always: an error in the warm-up is still an error.
   Counter connects;        // connections established
   Counter requests_total;  // correct replies, warm-up and drain included: the server's whole work
