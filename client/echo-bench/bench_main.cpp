@@ -64,7 +64,7 @@ int do_run(const RunOptions& o, bool json, const OutputFiles& files) {
     return kFailed;
   }
   fmt::print("{}", json ? json_report(*result) + "\n" : human_report(*result));
-  warn_about_generator(*result);
+  if (!o.hold) warn_about_generator(*result);  // a load process: its parent warns about the whole run
   if (result->interrupted) return kInterrupted;
   return result->errors() == 0 ? kOk : kErrorsCounted;
 }
