@@ -43,13 +43,13 @@ LoadWorker::~LoadWorker() {
 
 void LoadWorker::run() {
   auto now = Clock::now();
-  for (Conn& c : conns_) open_connection(c, now);
+  open_more(now);
   std::vector<epoll_event> events(256);
   auto next_tick = now;
   while (true) {
     now = Clock::now();
-    if (!first_round_over_ &&
-        std::none_of(conns_.begin(), conns_.end(), [](const Conn& c) { return c.state == State::connecting; }))
+    open_more(now);
+    if (!first_round_over_ && next_untried_ == conns_.size() && connecting_ == 0)
       end_first_round();
     if (!started_ && first_round_over_ && control_.go.load(std::memory_order_relaxed)) start(now);
     if (!draining_ && (control_.stop.load(std::memory_order_relaxed) || budget_done())) begin_drain(now);
@@ -114,7 +114,8 @@ void LoadWorker::start(Clock::time_point now) {
 // Every kTick: retries after an error, and connects or replies that took too long.
 void LoadWorker::check_timers(Clock::time_point now) {
   for (Conn& c : conns_) {
-    if (c.state == State::idle && !draining_ && now >= c.since) {
+    if (c.state == State::idle && !draining_ && now >= c.since && index_of(c) < next_untried_ &&
+        connecting_ < kConnectsInFlight) {
       open_connection(c, now);
     } else if (c.state == State::connecting && now - c.since > timeout_) {
       fail(c, ErrorKind::timeout, ETIMEDOUT);
@@ -166,6 +167,13 @@ Clock::time_point LoadWorker::origin_of_next(const Conn& c, Clock::time_point no
   return schedule_.active() ? schedule_.due_time(c.sent * conns_.size() + index_of(c)) : now;
 }
 
+// First connects, a few at a time: thousands of SYNs at once overflow the server's listen queue,
+// and a dropped SYN is retried only after 1, 3, 7... seconds.
+void LoadWorker::open_more(Clock::time_point now) {
+  while (next_untried_ < conns_.size() && connecting_ < kConnectsInFlight && !draining_)
+    open_connection(conns_[next_untried_++], now);
+}
+
 void LoadWorker::open_connection(Conn& c, Clock::time_point now) {
   c.fd = start_connect(*plan_.target);
   if (c.fd < 0) {
@@ -173,6 +181,7 @@ void LoadWorker::open_connection(Conn& c, Clock::time_point now) {
     return;
   }
   c.state = State::connecting;
+  ++connecting_;
   c.since = now;
   c.want_write = true;
   watch(c, true);
@@ -183,6 +192,7 @@ void LoadWorker::on_connected(Conn& c, Clock::time_point now) {
     fail(c, error_kind_of(err), err);
     return;
   }
+  --connecting_;
   stats_.connects.add();
   if (control_.measuring.load(std::memory_order_relaxed)) stats_.connect_latency.record(ns_between(c.since, now));
   c.state = State::open;
@@ -289,6 +299,7 @@ void LoadWorker::fail(Conn& c, ErrorKind kind, int err) {
 }
 
 void LoadWorker::close_conn(Conn& c, State next) {
+  if (c.state == State::connecting) --connecting_;
   if (c.fd >= 0) close(c.fd);  // also leaves the epoll set
   c.fd = -1;
   c.state = next;
