@@ -52,20 +52,31 @@ std::optional<std::string> apply_agent_share(RunOptions& o) {
   return std::nullopt;
 }
 
+namespace {
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+std::optional<std::string> check_start_time(double start_at) {
+  const double ahead = start_at - unix_now();
+  if (ahead < -kStartLateLimitS)
+    return fmt::format("--start-at {:.3f} was {:.1f} s ago (more than {:.0f} s): the agents would not start together; "
+                       "give a time a little ahead, e.g. $(($(date +%s) + 10))",
+                       start_at, -ahead, kStartLateLimitS);
+  if (ahead > kStartEarlyLimitS)
+    return fmt::format("--start-at {:.3f} is {:.0f} s ahead (more than a day): is it a Unix time in seconds?", start_at, ahead);
+  return std::nullopt;
+}
+
 bool wait_for_start(double start_at, bool say_so, std::string& error) {
   using namespace std::chrono;
-  const auto now = [] { return duration<double>(system_clock::now().time_since_epoch()).count(); };
+  if (auto bad = check_start_time(start_at)) {
+    error = *bad;
+    return false;
+  }
+  const auto now = unix_now;
   const double ahead = start_at - now();
-  if (ahead < -kStartLateLimitS) {
-    error = fmt::format("--start-at {:.3f} was {:.1f} s ago (more than {:.0f} s): the agents would not start together; "
-                        "give a time a little ahead, e.g. $(($(date +%s) + 10))",
-                        start_at, -ahead, kStartLateLimitS);
-    return false;
-  }
-  if (ahead > kStartEarlyLimitS) {
-    error = fmt::format("--start-at {:.3f} is {:.0f} s ahead (more than a day): is it a Unix time in seconds?", start_at, ahead);
-    return false;
-  }
   if (say_so && ahead > 0) fmt::print(stderr, "echo-bench: waiting {:.1f} s for the start time\n", ahead);
   while (now() < start_at) {
     if (echo::stop_requested()) {

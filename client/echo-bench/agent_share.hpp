@@ -23,6 +23,9 @@ bool parse_agent(const std::string& text, unsigned& index, unsigned& count, std:
 // remainder to the last agent). Error when an agent would get no connection.
 std::optional<std::string> apply_agent_share(RunOptions& o);
 
+// What is wrong with --start-at now (long past, or absurdly far ahead), if anything.
+std::optional<std::string> check_start_time(double start_at);
+
 // Sleeps until `start_at` (Unix time, seconds). Error when it is more than kStartLateLimitS in
 // the past or kStartEarlyLimitS ahead, or when stopped (Ctrl-C) while waiting.
 bool wait_for_start(double start_at, bool say_so, std::string& error);

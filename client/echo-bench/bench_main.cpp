@@ -7,6 +7,7 @@
 
 #include "compare.hpp"
 #include "agent_share.hpp"
+#include "capacity_run.hpp"
 #include "load_run.hpp"
 #include "run_outputs.hpp"
 #include "run_report.hpp"
@@ -80,7 +81,8 @@ int main(int argc, char** argv) {
       "  echo-bench run --port 7007 -c 100 -d 10          closed loop, 100 connections, 10 s\n"
       "  echo-bench run --port 7007 -c 50 --rate 20000    open loop at 20000 requests/s\n"
       "  echo-bench compare -c 1,10,100 -d 3              every mode, three loads, table + chart\n"
-      "Exit status: 0 clean, 1 could not run, 2 bad options, 3 ran but counted errors, 130 interrupted.\n"
+      "Exit status: 0 clean, 1 could not run, 2 bad options, 3 ran but counted errors, 4 (capacity) no rate met the\n"
+      "target, 130 interrupted.\n"
       "See docs/BENCH.md for what each number means.");
 
   RunOptions run_opts;
@@ -123,6 +125,31 @@ int main(int argc, char** argv) {
   merge->add_option("--result", merge_files_out.result, "Also write the merged result to FILE");
   merge->add_option("--hgrm", merge_files_out.hgrm, "Also write the merged latency distribution (.hgrm, us) to FILE");
 
+  RunOptions cap_load;
+  cap_load.duration_s = 3;
+  CapacityOptions cap;
+  std::string cap_expect = "upper";
+  bool cap_quiet = false;
+  CLI::App* capacity =
+      app.add_subcommand("capacity", "Find the highest open-loop rate a server holds with p99 under a target, no errors");
+  capacity->add_option("--p99", cap.p99_us, "The p99 target, in microseconds")->required();
+  capacity->add_option("--p99-tolerance", cap.tolerance, "A rate still holds with p99 up to target × (1 + this), e.g. 0.1")
+      ->capture_default_str();
+  capacity->add_option("--host", cap_load.host, "Server address")->capture_default_str();
+  capacity->add_option("--port", cap_load.port, "Server port")->capture_default_str();
+  capacity->add_option("-c,--connections", cap_load.connections, "Concurrent connections")->capture_default_str();
+  capacity->add_option("-d,--duration", cap_load.duration_s, "Seconds measured per step")->capture_default_str();
+  capacity->add_option("--start-rate", cap.start_rate, "First rate tried (req/s); doubled or halved from there")
+      ->capture_default_str();
+  capacity->add_option("--min-rate", cap.min_rate, "Give up below this rate")->capture_default_str();
+  capacity->add_option("--max-rate", cap.max_rate, "Do not try above this rate")->capture_default_str();
+  capacity->add_option("--precision", cap.precision, "Bisect until the bracket is this narrow (relative)")
+      ->capture_default_str();
+  capacity->add_option("--max-steps", cap.max_steps, "At most this many steps")->capture_default_str();
+  capacity->add_flag("--json", json, "Print one JSON object on stdout instead of the report");
+  capacity->add_flag("-q,--quiet", cap_quiet, "No line per step on stderr");
+  add_load_options(*capacity, cap_load, cap_expect);
+
   CompareOptions cmp;
   cmp.load.duration_s = 3;
   std::string cmp_expect = "upper", server_args;
@@ -145,6 +172,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   compare->add_option("--client-cpus", cmp.client_cpus, "CPUs for the load: a list, auto or none")->capture_default_str();
   compare->add_option("--peer", peers, "Another server to compare: NAME='command with {port}' (repeatable)");
+  compare->add_option("--capacity", cmp.capacity.p99_us,
+                      "Instead of the points: each server's capacity under this p99 (us), at one -c (default 10)");
+  compare->add_option("--p99-tolerance", cmp.capacity.tolerance, "With --capacity: slack on the target, e.g. 0.1");
+  compare->add_option("--start-rate", cmp.capacity.start_rate, "With --capacity: first rate tried")->capture_default_str();
+  compare->add_option("--max-rate", cmp.capacity.max_rate, "With --capacity: highest rate tried")->capture_default_str();
   compare->add_option("--out", cmp.out, "Folder for results.md, results.json, chart.png (default: results/compare-DATE)");
   add_load_options(*compare, cmp.load, cmp_expect);
 
@@ -170,6 +202,7 @@ int main(int argc, char** argv) {
       return kUsage;
     }
     auto bad = apply_agent_share(run_opts);
+    if (!bad && run_opts.start_at != 0) bad = check_start_time(run_opts.start_at);
     if (!bad) bad = validate(run_opts);
     if (bad) {
       fmt::print(stderr, "echo-bench: {} (see echo-bench run --help)\n", *bad);
@@ -178,8 +211,30 @@ int main(int argc, char** argv) {
     return do_run(run_opts, json, run_files);
   }
   if (merge->parsed()) return merge_files(merge_paths, json, merge_files_out);
+  if (capacity->parsed()) {
+    cap_load.expect = *parse_expect(cap_expect);
+    cap_load.progress = !cap_quiet;
+    cap_load.rate = cap.start_rate;
+    auto bad = validate(cap);
+    if (!bad) bad = validate(cap_load);
+    if (bad) {
+      fmt::print(stderr, "echo-bench: {} (see echo-bench capacity --help)\n", *bad);
+      return kUsage;
+    }
+    return run_capacity(cap_load, cap, json);
+  }
 
   cmp.load.expect = *parse_expect(cmp_expect);
+  if (cmp.capacity.p99_us > 0) {  // compare --capacity: one connection count
+    if (compare->count("-c") == 0) cmp.connections = {10};
+    std::optional<std::string> bad;
+    if (cmp.connections.size() != 1) bad = "--capacity searches at one connection count: give one -c";
+    if (!bad) bad = validate(cmp.capacity);
+    if (bad) {
+      fmt::print(stderr, "echo-bench: {} (see echo-bench compare --help)\n", *bad);
+      return kUsage;
+    }
+  }
   cmp.server_args = split_words(server_args);
   for (const std::string& p : peers) {
     const auto eq = p.find('=');

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "capacity_run.hpp"
 #include "compare_report.hpp"
 #include "compare_result.hpp"
 #include "cpu_set.hpp"
@@ -209,6 +210,40 @@ int exit_code_of(const CompareReport& report, int exit_code) {
   return exit_code;
 }
 
+// compare --capacity: a fresh server per target, searched for its capacity (compare_capacity.cpp
+// reports it). 0 when every search ran.
+int compare_capacities(CompareOptions o, const std::vector<ServerTarget>& targets, CompareReport& report,
+                       const std::vector<int>& server_cpus) {
+  int exit_code = 0;
+  for (std::size_t i = 0; i < targets.size() && !echo::stop_requested(); ++i) {
+    CapacityOutcome outcome;
+    outcome.server = targets[i].name;
+    outcome.connections = o.connections.front();
+    std::string error;
+    const auto spec = launch_spec(o, targets[i], report.out_dir, server_cpus, error);
+    const auto server = spec ? LaunchedServer::start(*spec, error) : nullptr;
+    if (!server) {
+      outcome.error = error;
+      exit_code = stop_with(1, error);
+    } else {
+      RunOptions load = o.load;
+      load.host = server->host();
+      load.port = server->port();
+      load.connections = outcome.connections;
+      load.progress = true;
+      outcome.result = measure_capacity(load, o.capacity, fmt::format("[{}/{}] {}", i + 1, targets.size(), targets[i].name));
+      fmt::print(stderr, "[{}/{}] {}: {}\n", i + 1, targets.size(), targets[i].name, capacity_answer(o.capacity, outcome.result));
+      if (!outcome.result.stopped_why.empty()) exit_code = 1;
+      server->stop();
+    }
+    report.capacities.push_back(std::move(outcome));
+  }
+  report.interrupted = echo::stop_requested();
+  report.options = std::move(o);
+  if (!write_reports(report)) exit_code = 1;
+  return report.interrupted ? 130 : exit_code;
+}
+
 }  // namespace
 
 int run_compare(CompareOptions o) {
@@ -219,6 +254,7 @@ int run_compare(CompareOptions o) {
   std::vector<int> server_cpus;
   if (const int code = place_on_cpus(o, report, server_cpus)) return code;
   if (const int code = make_out_dir(o, report)) return code;
+  if (o.capacity.p99_us > 0) return compare_capacities(std::move(o), targets, report, server_cpus);
   const std::vector<PointPlan> plan = plan_points(o, targets);
   announce(o, report, plan.size());
 

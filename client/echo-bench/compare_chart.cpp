@@ -89,11 +89,16 @@ bool write_chart(const CompareReport& report, std::string& error) {
     return false;
   }
   std::ofstream(dir / "chart.gp") << script(report, closed, churn);
+  return run_gnuplot(report.out_dir, "chart.gp", error);
+}
 
+bool run_gnuplot(const std::string& out_dir, const std::string& script_name, std::string& error) {
+  const fs::path dir(out_dir);
+  std::error_code ec;
   fs::create_directories(dir / "logs", ec);
   const std::string log = (dir / "logs" / "gnuplot.log").string();
   echo::ChildOptions gnuplot;
-  gnuplot.argv = {"gnuplot", "chart.gp"};
+  gnuplot.argv = {"gnuplot", script_name};
   gnuplot.cwd = dir.string();
   gnuplot.err = echo::ChildOutput::file(log, false);
   std::optional<echo::ChildExit> ended;
@@ -104,7 +109,7 @@ bool write_chart(const CompareReport& report, std::string& error) {
     return false;
   }
   if (ended && ended->exited() && ended->code() == 127) {
-    error = "gnuplot is not installed (Debian: gnuplot-nox); the data and chart.gp are in " + report.out_dir;
+    error = "gnuplot is not installed (Debian: gnuplot-nox); the data and " + script_name + " are in " + out_dir;
     return false;
   }
   if (!ended || !ended->exited() || ended->code() != 0) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "capacity_search.hpp"
 #include "run_options.hpp"
 
 namespace echo::bench {
@@ -27,6 +28,7 @@ struct CompareOptions {
   std::vector<Peer> peers;
   std::string out;  // empty: results/compare-YYYYmmdd-HHMMSS
   std::string command_line;  // as typed, for the report
+  CapacityOptions capacity;  // --capacity US (capacity.p99_us > 0): a capacity search per server instead of the points
 };
 
 }  // namespace echo::bench

@@ -123,6 +123,7 @@ std::string markdown_tables(const CompareReport& report) {
   md += fmt::format("{}; {}. Server on CPUs {}, load on CPUs {}.\n", date, machine_line(),
                     report.server_cpus.empty() ? "any" : report.server_cpus,
                     report.client_cpus.empty() ? "any" : report.client_cpus);
+  if (!report.capacities.empty()) return md + capacity_markdown(report);
   md += fmt::format("Each point: a fresh server, {:.1f} s warm-up, {:.1f} s measured, {}-byte lines, pipeline {}, "
                     "closed loop{}.\n\n",
                     l.warmup_s, l.duration_s, l.size, l.pipeline,
@@ -168,7 +169,9 @@ std::string results_json(const CompareReport& report) {
         .end_object();
     json.end_object();
   }
-  json.end_array().end_object();
+  json.end_array();
+  if (!report.capacities.empty()) write_capacities_json(json, report);
+  json.end_object();
   return json.str() + "\n";
 }
 
@@ -187,10 +190,12 @@ bool write_reports(const CompareReport& report) {
   write("results.md", md);
   write("results.json", results_json(report));
   std::string error;
-  const bool chart = write_chart(report, error);
+  const bool capacity = !report.capacities.empty();
+  const bool chart = capacity ? write_capacity_chart(report, error) : write_chart(report, error);
   if (!chart) fmt::print(stderr, "echo-bench: no chart: {}\n", error);
   fmt::print("{}\n", md);
-  fmt::print(stderr, "wrote {}/results.md, results.json{}\n", report.out_dir, chart ? ", chart.png" : "");
+  fmt::print(stderr, "wrote {}/results.md, results.json{}\n", report.out_dir,
+             chart ? capacity ? ", capacity.png" : ", chart.png" : "");
   return ok;
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "compare_result.hpp"
+#include "json_writer.hpp"
 
 namespace echo::bench {
 
@@ -25,6 +26,15 @@ bool write_reports(const CompareReport& report);
 
 // chart.png from gnuplot (compare_chart.cpp). False with `error` set when it could not be made.
 bool write_chart(const CompareReport& report, std::string& error);
+
+// Runs gnuplot on `script_name` in `out_dir` (log in out_dir/logs/gnuplot.log).
+bool run_gnuplot(const std::string& out_dir, const std::string& script_name, std::string& error);
+
+// compare --capacity (compare_capacity.cpp): the table, the JSON, and capacity.png, p99 against
+// offered rate per server.
+std::string capacity_markdown(const CompareReport& report);
+void write_capacities_json(JsonWriter& json, const CompareReport& report);
+bool write_capacity_chart(const CompareReport& report, std::string& error);
 
 // Server CPU (user + system) per correct reply, in microseconds; 0 when nothing was answered.
 double cpu_us_per_request(const Point& p);

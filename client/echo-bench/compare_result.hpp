@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "capacity_search.hpp"
 #include "compare_options.hpp"
 #include "connection_memory.hpp"
 #include "launched_server.hpp"
@@ -27,11 +28,20 @@ struct Point {
   std::optional<ConnectionMemory> memory;  // per connection held (connection_memory.hpp)
 };
 
+// compare --capacity: one server's capacity search.
+struct CapacityOutcome {
+  std::string server;
+  std::size_t connections = 0;
+  std::string error;  // the server could not start
+  CapacityResult result;
+};
+
 struct CompareReport {
   CompareOptions options;
   std::string out_dir;
   std::string server_cpus, client_cpus;  // as applied ("" = not pinned)
   std::vector<Point> points;
+  std::vector<CapacityOutcome> capacities;  // compare --capacity
   bool interrupted = false;
 };
 
