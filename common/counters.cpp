@@ -13,6 +13,11 @@ std::string Counters::summary() const {
                      accepted.load(), rejected.load(), lines.load(), bytes_in.load(), bytes_out.load());
 }
 
+std::string Counters::chat_summary() const {
+  return fmt::format("chat messages: {}; lines delivered: {}; slow members dropped: {}", chat_messages.load(),
+                     chat_delivered.load(), chat_slow_dropped.load());
+}
+
 // The limit's count and a worker's own are two atomics, not one transaction. A process killed
 // between them must not make `open` wrap below zero (that would turn everyone away for good),
 // so the shared count is taken first and given back last: at worst a place is lost, never found.

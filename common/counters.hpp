@@ -17,6 +17,12 @@ struct Counters {
   // Connections admitted and not yet released: what --max-connections limits. Here, not in a
   // process's own memory, so that processes serving one port can share one limit.
   std::atomic<std::uint64_t> open{0};
+  // --chat (common/chat/): messages accepted, lines written to members, members cut for a
+  // backlog over --max-backlog; and the source of the server-wide connection number of guest-N.
+  std::atomic<std::uint64_t> chat_messages{0};
+  std::atomic<std::uint64_t> chat_delivered{0};
+  std::atomic<std::uint64_t> chat_slow_dropped{0};
+  std::atomic<std::uint64_t> member_ids{0};
   // hybrid: a worker's own counters name the whole server's, whose `open` the limit applies to.
   // The pointer holds in every process: both mappings are made before the first fork.
   Counters* server = nullptr;
@@ -40,7 +46,14 @@ struct Counters {
   // Counts one connection turned away; the only place that adds to `rejected`.
   void reject() { rejected.fetch_add(1, std::memory_order_relaxed); }
 
+  // The next server-wide connection number (1, 2, ...): from the server's counters in hybrid.
+  std::uint64_t next_member_id() {
+    Counters& ids = server != nullptr ? *server : *this;
+    return ids.member_ids.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
+
   std::string summary() const;
+  std::string chat_summary() const;  // what --chat adds to the stop summary
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "counters must work across processes");
 

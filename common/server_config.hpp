@@ -23,6 +23,8 @@ struct ServerConfig {
   Transform transform = Transform::upper;
   Framing framing = Framing::line;  // raw: the seeds' protocol, no lines (see framer.hpp)
   std::size_t max_line = 65536;
+  bool chat = false;                 // --chat: clients talk to each other (common/chat/)
+  std::size_t max_backlog = 1 << 20;  // --chat: a member's undelivered output at most, in bytes
   std::size_t max_connections = 0;          // 0 = the mode's default (see default_max_connections)
   std::chrono::milliseconds idle_timeout{0};  // 0 = none
   // After a stop request, how long connections get to take their last replies before being cut.

@@ -19,7 +19,10 @@
 
 #include "accept_failure.hpp"
 #include "admission.hpp"
+#include "async_chat_session.hpp"
 #include "async_session.hpp"
+#include "local_hub.hpp"
+#include "remote_link.hpp"
 #include "stop_signal.hpp"
 
 namespace echo {
@@ -62,7 +65,8 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, SessionContext& conte
     context.live.add(socket.native_handle());
     auto executor = socket.get_executor();
     // The place is given back once the session is over, however it ended.
-    asio::co_spawn(executor, serve_async(std::move(socket), context),
+    auto session = context.chat ? chat::serve_chat_async(std::move(socket), context) : serve_async(std::move(socket), context);
+    asio::co_spawn(executor, std::move(session),
                    [&counters = context.counters](std::exception_ptr failure) {
                      counters.release();
                      log_failure(failure);
@@ -91,12 +95,14 @@ asio::awaitable<void> stop_on_signal(tcp::acceptor& acceptor, SessionContext& co
     tick.expires_after(std::chrono::milliseconds(20));
     co_await tick.async_wait(use_nothrow);
   }
+  if (context.chat) context.chat->shutdown();  // a hybrid worker's hub channel lets its loop go
   for (auto& guard : keep_alive) guard.reset();
 }
 
 }  // namespace
 
-void run_async_server(const ServerConfig& config, const Listener& listener, Counters& counters, unsigned threads) {
+void run_async_server(const ServerConfig& config, const Listener& listener, Counters& counters, unsigned threads,
+                      int hub_fd) {
   Loops loops;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_alive;
   for (unsigned i = 0; i < threads; ++i) {
@@ -108,7 +114,11 @@ void run_async_server(const ServerConfig& config, const Listener& listener, Coun
   }
   tcp::acceptor acceptor(*loops[0], listener.family == AF_INET6 ? tcp::v6() : tcp::v4(), listener.fd);
   ConnectionRegistry live;
-  SessionContext context{config, counters, live};
+  // --chat: the rooms live here (coro, pool), or in the hub at the other end of hub_fd (hybrid).
+  std::unique_ptr<chat::ChatLink> chat;
+  if (config.chat && hub_fd >= 0) chat = std::make_unique<chat::RemoteLink>(*loops[0], hub_fd, config.max_backlog);
+  else if (config.chat) chat = std::make_unique<chat::LocalHub>(config.transform, counters);
+  SessionContext context{config, counters, live, chat.get()};
   asio::co_spawn(*loops[0], accept_loop(acceptor, context, loops), log_failure);
   asio::co_spawn(*loops[0], stop_on_signal(acceptor, context, keep_alive), log_failure);
 

@@ -10,6 +10,9 @@
 
 namespace echo {
 
-void run_async_server(const ServerConfig& config, const Listener& listener, Counters& counters, unsigned threads);
+// --chat with hub_fd >= 0 (a hybrid worker): the rooms are in the hub at the other end of that
+// socket (servers/chat/hub.hpp); otherwise in this process.
+void run_async_server(const ServerConfig& config, const Listener& listener, Counters& counters, unsigned threads,
+                      int hub_fd = -1);
 
 }  // namespace echo

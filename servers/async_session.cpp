@@ -64,6 +64,8 @@ LoopBuffers& loop_buffers() {
   return *buffers;
 }
 
+}  // namespace
+
 // After an ERR: FIN, then discard input for a moment (see session_limits.hpp).
 Awaitable<void> linger_before_close(LoopSocket& socket) {
   using namespace asio::experimental::awaitable_operators;
@@ -90,6 +92,8 @@ Awaitable<bool> write_all(LoopSocket& socket, std::string_view bytes) {
   const auto [write_error, ignored] = co_await asio::async_write(socket, asio::buffer(rest), use_nothrow);
   co_return !write_error;
 }
+
+namespace {
 
 // The next bytes into the loop's buffer. Waits for readability first, holding no buffer, unless
 // the last read filled the buffer (then more is likely there already and a wait would cost a

@@ -34,6 +34,8 @@ void set_timeout(int fd, int option, std::chrono::milliseconds t) {
   setsockopt(fd, SOL_SOCKET, option, &tv, sizeof tv);
 }
 
+}  // namespace
+
 // After an ERR: FIN, then discard input for a moment (see session_limits.hpp).
 void linger_before_close(int fd) {
   shutdown(fd, SHUT_WR);
@@ -42,8 +44,6 @@ void linger_before_close(int fd) {
   for (int i = 0; i < kLingerReads && recv(fd, sink.data(), sink.size(), 0) > 0; ++i) {
   }
 }
-
-}  // namespace
 
 void serve_blocking(int fd, const ServerConfig& config, Counters& counters, ConnectionRegistry* registry) {
   set_nodelay(fd);

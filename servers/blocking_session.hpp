@@ -16,3 +16,8 @@ namespace echo {
 void serve_blocking(int fd, const ServerConfig& config, Counters& counters, ConnectionRegistry* registry = nullptr);
 
 }  // namespace echo
+
+namespace echo {
+// After an ERR: FIN, then discard input for a moment (see session_limits.hpp). `fd` blocking.
+void linger_before_close(int fd);
+}  // namespace echo

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <memory>
 #include <spdlog/spdlog.h>
 #include <unordered_set>
 
@@ -19,6 +20,8 @@
 #include "blocking_accept.hpp"
 #include "blocking_session.hpp"
 #include "child_exits.hpp"
+#include "fork_chat_child.hpp"
+#include "hub.hpp"
 #include "stop_signal.hpp"
 
 namespace echo {
@@ -43,9 +46,12 @@ void set_handler(int sig, void (*handler)(int), int flags = SA_RESTART) {
   sigaction(sig, &sa, nullptr);
 }
 
-[[noreturn]] void run_child(int fd, int listen_fd, ChildExits& exits, const ServerConfig& config, Counters& counters) {
-  close(listen_fd);
+// --chat: `channel` is {this child's end, the hub's end} of its socketpair to the hub.
+[[noreturn]] void run_child(int fd, const Listener& listener, ChildExits& exits, const ServerConfig& config,
+                            Counters& counters, std::pair<int, int> channel) {
+  close(listener.fd);
   exits.forget_in_child();
+  if (config.chat) chat::close_inherited_fds({fd, channel.first, stop_fd()});
   g_connection_fd = fd;
   g_drain_seconds = static_cast<unsigned>((config.drain_timeout.count() + 999) / 1000);
   // No SA_RESTART: recv() returns EINTR after the handler, and the session reads on into the
@@ -54,7 +60,9 @@ void set_handler(int sig, void (*handler)(int), int flags = SA_RESTART) {
   set_handler(SIGTERM, on_child_stop, 0);
   set_handler(SIGALRM, on_child_alarm, 0);
   if (stop_requested()) on_child_stop(0);  // the stop arrived between fork() and here
-  serve_blocking(fd, config, counters);  // the totals go to the shared counters
+  // The totals go to the shared counters.
+  if (config.chat) chat::serve_chat_child(fd, listener.family, channel.first, config, counters);
+  else serve_blocking(fd, config, counters);
   _exit(0);
 }
 
@@ -63,6 +71,10 @@ void set_handler(int sig, void (*handler)(int), int flags = SA_RESTART) {
 void run_fork_backend(const ServerConfig& config, const Listener& listener, Counters& counters) {
   ChildExits exits;
   std::unordered_set<pid_t> children;
+  // --chat: the rooms are decided in this process, by a hub thread every child talks to. It
+  // holds a descriptor per child, so fork chat is bounded by the descriptor limit too.
+  std::unique_ptr<chat::Hub> hub;
+  if (config.chat) hub = std::make_unique<chat::Hub>(config.transform, counters);
   // The parent gives a connection's place back once its child is gone, however it ended (a
   // SIGKILLed child releases nothing itself).
   const auto on_exit = [&](pid_t pid, int) {
@@ -77,8 +89,23 @@ void run_fork_backend(const ServerConfig& config, const Listener& listener, Coun
     exits.reap(on_exit);  // no zombies, and an honest count for --max-connections
     if (fd == kAcceptWoken) continue;
     if (!admit(fd, config.max_connections, counters)) continue;
+    std::pair<int, int> channel{-1, -1};
+    if (hub) {
+      try {
+        channel = chat::Hub::make_channel();
+      } catch (const std::exception& e) {
+        spdlog::warn("{}", e.what());
+        turn_back(fd, counters);
+        continue;
+      }
+    }
     const pid_t pid = fork();
-    if (pid == 0) run_child(fd, listener.fd, exits, config, counters);
+    if (pid == 0) run_child(fd, listener, exits, config, counters, channel);
+    if (hub) {
+      close(channel.first);
+      if (pid > 0) hub->adopt(channel.second);
+      else close(channel.second);
+    }
     if (pid < 0) {
       spdlog::warn("fork: {}", std::strerror(errno));
       turn_back(fd, counters);

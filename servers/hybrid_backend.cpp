@@ -27,6 +27,7 @@
 #include <chrono>
 #include <cstring>
 #include <fmt/format.h>
+#include <memory>
 #include <new>
 #include <spdlog/spdlog.h>
 #include <string>
@@ -37,6 +38,7 @@
 #include "backend.hpp"
 #include "child_exits.hpp"
 #include "child_process.hpp"
+#include "hub.hpp"
 #include "proc_info.hpp"
 #include "stop_signal.hpp"
 
@@ -80,6 +82,8 @@ void add_totals(Counters& into, const Counters& worker) {
   into.accepted += worker.accepted.load();
   into.rejected += worker.rejected.load();
   into.add_traffic(worker.lines.load(), worker.bytes_in.load(), worker.bytes_out.load());
+  into.chat_delivered += worker.chat_delivered.load();
+  into.chat_slow_dropped += worker.chat_slow_dropped.load();  // messages: the hub counts into `into`
 }
 
 class Supervisor {
@@ -89,6 +93,8 @@ class Supervisor {
         worker_counters_(make_shared_worker_counters(workers, counters)) {}
 
   void run() {
+    // --chat: the rooms are decided here, by a hub thread each worker has a socketpair to.
+    if (config_.chat) hub_ = std::make_unique<chat::Hub>(config_.transform, counters_);
     for (std::size_t i = 0; i < slots_.size(); ++i) start(i);
     // reuseport: worker 0 took the first socket; the parent must not keep it in the group, or the
     // kernel would queue connections on a socket nobody accepts from.
@@ -109,21 +115,37 @@ class Supervisor {
  private:
   void start(std::size_t i) {
     WorkerSlot& slot = slots_[i];
+    std::pair<int, int> channel{-1, -1};  // {the worker's end, the hub's end}
+    if (hub_) {
+      try {
+        channel = chat::Hub::make_channel();
+      } catch (const std::exception& e) {
+        spdlog::error("hybrid: cannot start worker {}: {}", i, e.what());
+        schedule_restart(slot, true);
+        return;
+      }
+    }
     const pid_t pid = fork();
+    if (pid == 0) run_worker(i, channel);
+    if (hub_) {
+      close(channel.first);
+      if (pid > 0) hub_->adopt(channel.second);
+      else close(channel.second);
+    }
     if (pid < 0) {
       spdlog::error("hybrid: cannot start worker {}: {}", i, std::strerror(errno));
       schedule_restart(slot, true);
       return;
     }
-    if (pid == 0) run_worker(i);
     slot.pid = pid;
     slot.started = Clock::now();
   }
 
-  [[noreturn]] void run_worker(std::size_t i) {
+  [[noreturn]] void run_worker(std::size_t i, std::pair<int, int> channel) {
     exits_.forget_in_child();
     prctl(PR_SET_PDEATHSIG, SIGTERM);  // a supervisor killed with SIGKILL takes its workers along
     if (getppid() != supervisor_) _exit(0);  // it died before prctl() took effect
+    if (hub_) chat::close_inherited_fds({parent_holds_listener_ ? listener_.fd : -1, stop_fd(), channel.first});
     Listener mine = listener_;
     // reuseport: the first worker 0 takes main's socket; every other worker, and any worker
     // started after the parent let go of that socket, binds its own.
@@ -137,7 +159,7 @@ class Supervisor {
       }
     }
     if (stop_requested()) _exit(0);  // the stop arrived between fork() and here
-    run_async_server(config_, mine, worker_counters_[i], 1);
+    run_async_server(config_, mine, worker_counters_[i], 1, channel.first);
     _exit(0);
   }
 
@@ -211,6 +233,7 @@ class Supervisor {
   const pid_t supervisor_ = getpid();
   bool parent_holds_listener_ = true;  // reuseport: main's socket, until the first workers started
   ChildExits exits_;
+  std::unique_ptr<chat::Hub> hub_;  // --chat; stopped after the workers
 };
 
 }  // namespace

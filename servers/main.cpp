@@ -97,6 +97,14 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"line", "raw"}));
   app.add_option("--max-line", config.max_line, "longest line in bytes, LF not counted (default 65536)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
+  auto* chat = app.add_flag("--chat", config.chat,
+                            "chat: clients talk to each other in rooms (lobby first); /nick NAME, /join ROOM, "
+                            "/who, /quit");
+  app.add_option("--max-backlog", config.max_backlog,
+                 "chat: a member's undelivered output in bytes at most; past it, it is disconnected "
+                 "(default 1048576)")
+      ->check(CLI::Range(std::size_t{256}, std::size_t{1} << 32))
+      ->needs(chat);
   app.add_option("--max-connections", config.max_connections, max_connections_help())
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
   app.add_option("--idle-timeout", idle_timeout_s, "close connections silent this many seconds; 0 = never (default)")
@@ -116,6 +124,10 @@ int main(int argc, char** argv) {
   if (list->count() > 0) {
     list_modes(list_format);
     return 0;
+  }
+  if (config.chat && framing == "raw") {
+    fmt::print(stderr, "echo-server: --chat speaks lines; --framing raw is not for chat (see --help)\n");
+    return 2;
   }
 
   const echo::Backend* backend = echo::find_backend(mode);
@@ -146,12 +158,14 @@ int main(int argc, char** argv) {
   }
   fmt::print("listening on {}\n", echo::format_endpoint(listener.host, listener.port));
   std::fflush(stdout);
-  spdlog::info("mode {}: {}; max-connections {}, max-line {}, idle-timeout {}", backend->name, backend->description,
+  spdlog::info("mode {}: {}; max-connections {}, max-line {}, idle-timeout {}{}", backend->name, backend->description,
                config.max_connections, config.max_line,
-               config.idle_timeout.count() ? fmt::format("{} ms", config.idle_timeout.count()) : "none");
+               config.idle_timeout.count() ? fmt::format("{} ms", config.idle_timeout.count()) : "none",
+               config.chat ? fmt::format("; chat, max-backlog {}", config.max_backlog) : "");
 
   backend->run(config, listener, counters);
 
-  fmt::print(stderr, "echo-server: stopped. {}\n", counters.summary());
+  fmt::print(stderr, "echo-server: stopped. {}{}\n", counters.summary(),
+             config.chat ? "; " + counters.chat_summary() : std::string());
   return 0;
 }

@@ -13,8 +13,10 @@
 #include "admission.hpp"
 #include "backend.hpp"
 #include "blocking_accept.hpp"
+#include "blocking_chat_session.hpp"
 #include "blocking_session.hpp"
 #include "connection_registry.hpp"
+#include "local_hub.hpp"
 
 namespace echo {
 
@@ -23,6 +25,8 @@ void run_thread_backend(const ServerConfig& config, const Listener& listener, Co
   // (`counters` lives in a mapping that is never unmapped.)
   const auto live = std::make_shared<ConnectionRegistry>();
   const auto shared_config = std::make_shared<const ServerConfig>(config);
+  // --chat: the rooms behind one lock, which decides each room's order (servers/chat/).
+  const auto hub = config.chat ? std::make_shared<chat::LocalHub>(config.transform, counters) : nullptr;
   SpareFd spare;
   set_nonblocking(listener.fd, true);  // accept_next() sleeps in poll(), never in accept()
   for (;;) {
@@ -32,8 +36,9 @@ void run_thread_backend(const ServerConfig& config, const Listener& listener, Co
     live->add(fd);
     try {
       // Detached: the registry, not a join, tells us when every session is over.
-      std::thread([fd, shared_config, &counters, live] {
-        serve_blocking(fd, *shared_config, counters, live.get());
+      std::thread([fd, shared_config, &counters, live, hub] {
+        if (hub) chat::serve_blocking_chat(fd, *shared_config, counters, *live, *hub);
+        else serve_blocking(fd, *shared_config, counters, live.get());
         counters.release();
       }).detach();
     } catch (const std::system_error& e) {  // the kernel refused another thread

@@ -18,12 +18,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <future>
+#include <memory>
 #include <optional>
 #include <regex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "line_client.hpp"
 #include "modes.hpp"
 #include "proc_stats.hpp"
 #include "process.hpp"
@@ -140,5 +142,72 @@ TEST_CASE("soak: two rounds of pipelined and churned load leave nothing behind, 
       CHECK(after[1].rss_kib <= after[0].rss_kib + std::stoull(rss_limit));
     }
     CHECK(server.stop(SIGTERM) == 0);
+  }
+}
+
+// Chat: rounds of members that join rooms, talk, and leave every way there is (/quit, end of
+// input, reset, cut off as slow readers), against every backend; afterwards the server must hold
+// what it held after the first round: no member, outbox, child or channel left behind.
+namespace {
+
+// A member cut off as a slow reader is closed: sending to it may fail, and that is fine here.
+void send_if_open(LineClient& member, const std::string& bytes) {
+  try {
+    member.send(bytes);
+  } catch (const std::exception&) {
+  }
+}
+
+void chat_round(unsigned short port, int round) {
+  constexpr int kMembers = 12;
+  std::vector<std::unique_ptr<LineClient>> members;
+  for (int i = 0; i < kMembers; ++i) {
+    members.push_back(std::make_unique<LineClient>(port));
+    members.back()->send("/join room" + std::to_string(i % 3) + "\n/nick r" + std::to_string(round) + "m" +
+                         std::to_string(i) + "\n");
+  }
+  std::string talk;
+  for (int k = 0; k < 50; ++k) talk += "message " + std::to_string(k) + " " + std::string(200, 'z') + "\n";
+  std::vector<std::thread> readers;
+  for (int i = 0; i < kMembers; ++i) {
+    if (i == kMembers - 1) continue;  // it never reads: cut off past --max-backlog
+    readers.emplace_back([&, i] {
+      const int senders = kMembers / 3;  // everyone in its room but the non-reader, roughly
+      members[i]->read_lines(static_cast<std::size_t>(senders * 50), 3s);
+    });
+  }
+  for (int i = 0; i < kMembers; ++i) send_if_open(*members[i], talk);
+  for (auto& t : readers) t.join();
+  for (int i = 0; i < kMembers; ++i) {
+    if (i % 3 == 0) send_if_open(*members[i], "/quit\n");
+    else if (i % 3 == 1) members[i]->half_close();
+    else members[i]->reset();
+  }
+  for (int i = 0; i < kMembers; ++i)
+    if (i % 3 != 2) members[i]->wait_closed(5s);
+}
+
+}  // namespace
+
+TEST_CASE("soak: chat rounds leave nothing behind, in every mode") {
+  const int rounds = std::max(2, static_cast<int>(std::strtod(env_or("SOAK_SECONDS", "20").c_str(), nullptr)));
+  for (const std::string& mode : soak_modes()) {
+    CAPTURE(mode);
+    ServerProcess server({"--mode", mode, "--chat", "--max-backlog", "8192", "--log-level", "warn"});
+    std::vector<TreeStats> after;
+    for (int round = 1; round <= rounds; ++round) {
+      CAPTURE(round);
+      chat_round(server.port(), round);
+      std::this_thread::sleep_for(1s);  // let the last sessions close and children be reaped
+      after.push_back(tree_stats(server.pid()));
+    }
+    std::printf("chat %-7s first round %-28s last round %s\n", mode.c_str(), row(after.front()).c_str(),
+                row(after.back()).c_str());
+    CHECK(after.back().processes == after.front().processes);
+    CHECK(after.back().threads == after.front().threads);
+    CHECK(after.back().fds == after.front().fds);
+    CHECK(after.back().zombies == 0);
+    CHECK(server.stop(SIGTERM) == 0);
+    CHECK(server.stderr_text().find("slow members dropped: 0") == std::string::npos);
   }
 }
