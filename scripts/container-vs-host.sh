@@ -80,7 +80,7 @@ measure() {  # MODE SETUP -> "RPS P99"
       kill -TERM "$host_server"; wait "$host_server" || true; host_server="" ;;
     hostnet)
       c=$(start_container --network host "$image" "${server[@]}" --host 127.0.0.1 --port 0)
-      port=$(docker logs "$c" | sed -n 's/^listening on .*:\([0-9]*\)$/\1/p')
+      port=$(docker logs "$c" 2>/dev/null | sed -n 's/^listening on .*:\([0-9]*\)$/\1/p')
       bench_in_container host 127.0.0.1 "$port"
       docker rm -f "$c" >/dev/null ;;
     published | nat)

@@ -99,9 +99,11 @@ void run_fork_backend(const ServerConfig& config, const Listener& listener, Coun
         continue;
       }
     }
+    if (hub) hub->pause_for_fork();
     const pid_t pid = fork();
     if (pid == 0) run_child(fd, listener, exits, config, counters, channel);
     if (hub) {
+      hub->resume_after_fork();
       close(channel.first);
       if (pid > 0) hub->adopt(channel.second);
       else close(channel.second);

@@ -125,9 +125,11 @@ class Supervisor {
         return;
       }
     }
+    if (hub_) hub_->pause_for_fork();
     const pid_t pid = fork();
     if (pid == 0) run_worker(i, channel);
     if (hub_) {
+      hub_->resume_after_fork();
       close(channel.first);
       if (pid > 0) hub_->adopt(channel.second);
       else close(channel.second);

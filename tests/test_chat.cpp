@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -90,6 +91,15 @@ std::optional<std::string> who(Member& m) {
     auto line = m.read();
     if (!line || line->rfind("* in ", 0) == 0) return line;
   }
+}
+
+// Gone, or a zombie waiting for a reaper.
+bool exited(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!std::getline(stat, text)) return true;
+  const auto paren = text.rfind(')');
+  return paren == std::string::npos || text.substr(paren + 2, 1) == "Z";
 }
 
 }  // namespace
@@ -302,4 +312,23 @@ TEST_CASE("chat: a hybrid worker killed with SIGKILL - its members leave, the ot
   newcomer.send("/who");
   CHECK(newcomer.read().has_value());
   CHECK(server.stop() == 0);
+}
+
+TEST_CASE("chat: fork and hybrid - members are closed, not left hanging, when the hub's process dies") {
+  for (const std::string mode : {"fork", "hybrid"}) {
+    CAPTURE(mode);
+    ServerProcess server(server_args(mode));
+    auto m = lobby(server.port(), 2);
+    m[0]->send("hi");
+    REQUIRE(m[1]->read() == m[0]->name + ": HI");
+    const auto children = echo::child_pids(server.pid());
+    kill(server.pid(), SIGKILL);  // the parent and its hub thread are gone at once
+    for (auto& member : m) {  // whatever was still on its way, then the close
+      while (member->client->read_line(5s)) {
+      }
+      CHECK(member->client->last_error() != "timeout");
+    }
+    for (const pid_t child : children)  // and the children finish (orphans now: whoever reaps them)
+      CHECK(eventually([&] { return exited(child); }, 5s));
+  }
 }

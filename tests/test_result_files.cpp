@@ -289,8 +289,10 @@ TEST_CASE("run --hgrm writes what HdrHistogram's plotter reads, agreeing with --
   CHECK(total == member(*json, {"requests"}));
   CHECK(rows.size() > 20);  // 5 ticks per half distance: many rows even for a few thousand samples
   CHECK(max_us == doctest::Approx(member(*json, {"latency_us", "max"})).epsilon(0.001));
-  for (const auto& [q, key] : {std::pair{0.5, "p50"}, {0.9, "p90"}, {0.99, "p99"}, {0.999, "p999"}})
-    CHECK_MESSAGE(hgrm_brackets(rows, q, member(*json, {"latency_us", key})), std::string(key));
+  for (const auto& percentile : {std::pair{0.5, "p50"}, {0.9, "p90"}, {0.99, "p99"}, {0.999, "p999"}}) {
+    const std::string key = percentile.second;
+    CHECK_MESSAGE(hgrm_brackets(rows, percentile.first, member(*json, {"latency_us", key.c_str()})), key);
+  }
   fs::remove_all(dir);
 }
 

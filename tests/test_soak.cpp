@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "eventually.hpp"
 #include "line_client.hpp"
 #include "modes.hpp"
 #include "proc_stats.hpp"
@@ -194,11 +195,15 @@ TEST_CASE("soak: chat rounds leave nothing behind, in every mode") {
   for (const std::string& mode : soak_modes()) {
     CAPTURE(mode);
     ServerProcess server({"--mode", mode, "--chat", "--max-backlog", "8192", "--log-level", "warn"});
+    std::this_thread::sleep_for(300ms);
+    const std::size_t processes = tree_stats(server.pid()).processes;  // hybrid's workers, or 1
     std::vector<TreeStats> after;
     for (int round = 1; round <= rounds; ++round) {
       CAPTURE(round);
       chat_round(server.port(), round);
-      std::this_thread::sleep_for(1s);  // let the last sessions close and children be reaped
+      // The last sessions close (a lingering close takes 0.5 s) and fork's children are reaped.
+      CHECK(eventually([&] { return tree_stats(server.pid()).processes == processes; }, 10s));
+      std::this_thread::sleep_for(300ms);
       after.push_back(tree_stats(server.pid()));
     }
     std::printf("chat %-7s first round %-28s last round %s\n", mode.c_str(), row(after.front()).c_str(),

@@ -5,6 +5,7 @@
 
 #include <sstream>
 
+#include "chat_command.hpp"
 #include "compare.hpp"
 #include "agent_share.hpp"
 #include "capacity_run.hpp"
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
       "  echo-bench run --port 7007 -c 100 -d 10          closed loop, 100 connections, 10 s\n"
       "  echo-bench run --port 7007 -c 50 --rate 20000    open loop at 20000 requests/s\n"
       "  echo-bench compare -c 1,10,100 -d 3              every mode, three loads, table + chart\n"
+      "  echo-bench chat --port 7007 -c 100 --senders 5   a --chat server: 100 members, 5 sending\n"
       "Exit status: 0 clean, 1 could not run, 2 bad options, 3 ran but counted errors, 4 (capacity) no rate met the\n"
       "target, 130 interrupted.\n"
       "See docs/BENCH.md for what each number means.");
@@ -116,6 +118,9 @@ int main(int argc, char** argv) {
                   "came back, every one checked)")
       ->check(CLI::IsMember({"line", "raw"}))
       ->capture_default_str();
+
+  ChatCommand chat;
+  add_chat_command(app, chat);
 
   std::vector<std::string> merge_paths;
   OutputFiles merge_files_out;
@@ -179,6 +184,10 @@ int main(int argc, char** argv) {
   compare->add_option("--max-rate", cmp.capacity.max_rate, "With --capacity: highest rate tried")->capture_default_str();
   compare->add_option("--out", cmp.out, "Folder for results.md, results.json, chart.png (default: results/compare-DATE)");
   add_load_options(*compare, cmp.load, cmp_expect);
+  compare->add_flag("--chat", cmp.chat, "The chat load (echo-bench chat, -c clients) on every mode run with --chat");
+  compare->add_option("--rooms", cmp.rooms, "--chat: rooms the clients are spread over")->capture_default_str();
+  compare->add_option("--senders", cmp.senders, "--chat: clients that send")->capture_default_str();
+  compare->add_option("--chat-rate", cmp.chat_rate, "--chat: messages per second, all senders together (0: closed loop)");
 
   try {
     app.parse(argc, argv);
@@ -223,6 +232,7 @@ int main(int argc, char** argv) {
     }
     return run_capacity(cap_load, cap, json);
   }
+  if (chat.app->parsed()) return run_chat_command(chat);
 
   cmp.load.expect = *parse_expect(cmp_expect);
   if (cmp.capacity.p99_us > 0) {  // compare --capacity: one connection count
@@ -249,6 +259,14 @@ int main(int argc, char** argv) {
   if (const int code = resolve_modes(cmp.server, modes->count() > 0, cmp.modes, modes_error); code != 0) {
     fmt::print(stderr, "echo-bench: {}\n", modes_error);
     return code;
+  }
+  if (cmp.chat && cmp.capacity.p99_us > 0) {
+    fmt::print(stderr, "echo-bench: --chat and --capacity do not go together (see echo-bench compare --help)\n");
+    return kUsage;
+  }
+  if (cmp.chat && cmp.churn) {
+    fmt::print(stderr, "echo-bench: --chat and --churn do not go together (see echo-bench compare --help)\n");
+    return kUsage;
   }
   cmp.command_line = joined_command_line(argc, argv);
   RunOptions check = cmp.load;

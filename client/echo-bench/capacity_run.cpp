@@ -3,6 +3,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "generator_health.hpp"
 #include "load_run.hpp"
 #include "run_report.hpp"
 #include "stop_signal.hpp"
@@ -27,6 +28,7 @@ CapacityStep measure_step(const RunOptions& load, double rate) {
   s.p99_us = to_us(r->latency.quantile(0.99));
   s.max_us = to_us(r->latency.max());
   s.errors = r->errors();
+  s.bench_saturated = generator_health(*r).saturated;
   if (r->interrupted) {
     s.stopped = true;
     s.error = "interrupted";
@@ -35,8 +37,9 @@ CapacityStep measure_step(const RunOptions& load, double rate) {
 }
 
 std::string step_line(const CapacityStep& s) {
-  return fmt::format("{:>12.0f} {:>12.0f} {:>12.1f} {:>12.1f} {:>8} {}", s.offered, s.achieved, s.p50_us, s.p99_us,
-                     s.errors, s.stopped ? "stopped" : s.held ? "held" : "missed");
+  return fmt::format("{:>12.0f} {:>12.0f} {:>12.1f} {:>12.1f} {:>8} {}{}", s.offered, s.achieved, s.p50_us, s.p99_us,
+                     s.errors, s.stopped ? "stopped" : s.held ? "held" : "missed",
+                     s.bench_saturated ? "  (bench saturated: see run --json's generator)" : "");
 }
 
 }  // namespace
@@ -47,12 +50,21 @@ CapacityResult measure_capacity(const RunOptions& load, const CapacityOptions& o
     s.offered = rate;
     s.held = step_holds(o, s);
     if (load.progress)
-      fmt::print(stderr, "{}step {:.0f} req/s: achieved {:.0f}, p99 {:.1f} us, errors {}: {}\n",
+      fmt::print(stderr, "{}step {:.0f} req/s: achieved {:.0f}, p99 {:.1f} us, errors {}: {}{}\n",
                  label.empty() ? "" : label + "  ", rate, s.achieved, s.p99_us, s.errors,
-                 s.stopped ? "stopped (" + s.error + ")" : s.held ? "held" : "missed");
+                 s.stopped ? "stopped (" + s.error + ")" : s.held ? "held" : "missed",
+                 s.bench_saturated ? " (bench saturated)" : "");
     return s;
   });
 }
+
+namespace {
+std::size_t saturated_steps(const CapacityResult& r) {
+  std::size_t n = 0;
+  for (const CapacityStep& s : r.steps) n += s.bench_saturated ? 1 : 0;
+  return n;
+}
+}  // namespace
 
 std::string capacity_answer(const CapacityOptions& o, const CapacityResult& r) {
   const std::string target = fmt::format("p99 <= {:g} us{} with no errors", o.p99_us,
@@ -69,6 +81,10 @@ std::string capacity_report(const RunOptions& load, const CapacityOptions& o, co
   text += fmt::format("{:>12} {:>12} {:>12} {:>12} {:>8}\n", "offered/s", "achieved/s", "p50 us", "p99 us", "errors");
   for (const CapacityStep& s : r.curve()) text += step_line(s) + "\n";
   if (!r.stopped_why.empty()) text += fmt::format("search stopped: {}\n", r.stopped_why);
+  if (const auto n = saturated_steps(r))
+    text += fmt::format("warning: in {} of {} steps the bench itself was saturated or starved of CPU: those steps "
+                        "say more about the bench (or the machine) than about the server\n",
+                        n, r.steps.size());
   return text + capacity_answer(o, r) + "\n";
 }
 
@@ -87,6 +103,7 @@ void write_json(JsonWriter& json, std::string_view key, const CapacityOptions& o
         .value("max_us", s.max_us)
         .value("errors", s.errors)
         .value("held", s.held)
+        .value("bench_saturated", s.bench_saturated)
         .end_object();
   json.end_array().end_object();
 }

@@ -27,6 +27,7 @@ struct CapacityStep {
   double achieved = 0;  // correct replies per second
   double p50_us = 0, p99_us = 0, max_us = 0;
   std::uint64_t errors = 0;
+  bool bench_saturated = false;  // the bench itself may have set the numbers (generator_health.hpp)
   bool held = false;     // set by the search: p99 within target, no error, achieved near offered
   bool stopped = false;  // the step was cut short (Ctrl-C, or it could not run): the search ends
   std::string error;     // why it could not run

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "capacity_run.hpp"
+#include "chat_run.hpp"
+#include "compare_chat.hpp"
 #include "compare_report.hpp"
 #include "compare_result.hpp"
 #include "cpu_set.hpp"
@@ -159,6 +161,7 @@ std::optional<LaunchSpec> launch_spec(const CompareOptions& o, const ServerTarge
     spec.argv = {o.server, "--mode", target.mode, "--port", "0"};
     // Per-connection logs would cost the server time that is not its design's.
     if (!has_option(o.server_args, "--log-level")) spec.argv.insert(spec.argv.end(), {"--log-level", "warn"});
+    if (o.chat) add_chat_server_args(o, spec.argv);
     spec.argv.insert(spec.argv.end(), o.server_args.begin(), o.server_args.end());
     return spec;
   }
@@ -194,11 +197,14 @@ Point measure_point(const CompareOptions& o, const PointPlan& plan, LaunchedServ
     const MemoryReading before = read_memory(server.pid());
     RunHooks hooks;
     hooks.on_held = [&](std::uint64_t held) { point.memory = per_connection(before, read_memory(server.pid()), held); };
-    point.run = run_load(load, error, hooks);
+    if (o.chat)
+      point.chat = run_chat(chat_load(o, load, server.pid()), error);
+    else
+      point.run = run_load(load, error, hooks);
     point.peak = sampler.peak();
   }
   point.cost = server.stop();
-  if (!point.run) point.error = error;
+  if (!point.run && !point.chat) point.error = error;
   return point;
 }
 
@@ -275,12 +281,12 @@ int run_compare(CompareOptions o) {
     const std::string label =
         fmt::format("[{}/{}] {} c={}{}", i + 1, plan.size(), p.target->name, p.connections, p.churn ? " churn" : "");
     Point point = measure_point(o, p, *server, label);
-    if (point.run && point.run->interrupted) report.interrupted = true;
-    fmt::print(stderr, "{}\n", point_summary(label, point));
+    if ((point.run && point.run->interrupted) || (point.chat && point.chat->interrupted)) report.interrupted = true;
+    fmt::print(stderr, "{}\n", o.chat ? chat_point_summary(label, point) : point_summary(label, point));
     report.points.push_back(std::move(point));
   }
   report.options = std::move(o);
-  if (!write_reports(report)) exit_code = 1;
+  if (!(report.options.chat ? write_chat_reports(report) : write_reports(report))) exit_code = 1;
   return exit_code_of(report, exit_code);
 }
 

@@ -47,23 +47,28 @@ std::string capacity_markdown(const CompareReport& report) {
       o.capacity.p99_us, o.capacity.tolerance > 0 ? fmt::format(" (+{:g}%)", 100 * o.capacity.tolerance) : "",
       100 * o.capacity.precision, o.load.warmup_s, o.load.duration_s, o.load.size, o.load.pipeline);
   if (report.interrupted) md += "**Interrupted: the table holds only the servers searched before it stopped.**\n\n";
-  md += "| server | conns | capacity req/s | p50 µs there | p99 µs there | steps | answer |\n|---|--:|--:|--:|--:|--:|---|\n";
+  md += "| server | conns | capacity req/s | p50 µs there | p99 µs there | steps | bench saturated | answer |\n"
+        "|---|--:|--:|--:|--:|--:|--:|---|\n";
   for (const CapacityOutcome& c : report.capacities) {
     if (!c.error.empty()) {
-      md += fmt::format("| {} | {} | failed: {} |||||\n", c.server, c.connections, c.error);
+      md += fmt::format("| {} | {} | failed: {} ||||||\n", c.server, c.connections, c.error);
       continue;
     }
     const CapacityStep* s = at_capacity(c.result);
-    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} |\n", c.server, c.connections,
+    std::size_t saturated = 0;
+    for (const CapacityStep& step : c.result.steps) saturated += step.bench_saturated ? 1 : 0;
+    md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", c.server, c.connections,
                       c.result.capacity ? fmt::format("{}{:.0f}", c.result.reached_max_rate ? ">= " : "", *c.result.capacity)
                                         : "none",
                       s ? fmt::format("{:.1f}", s->p50_us) : "", s ? fmt::format("{:.1f}", s->p99_us) : "",
-                      c.result.steps.size(), capacity_answer(o.capacity, c.result));
+                      c.result.steps.size(), saturated, capacity_answer(o.capacity, c.result));
   }
   md += "\n![p99 latency against offered rate, per server](capacity.png)\n\n"
         "Latency is open loop: from when each request was due, so a server that falls behind is charged for the "
         "wait. A step holds when its p99 is within the target, it counted no error, and it achieved at least 90% of "
-        "the offered rate. See docs/BENCH.md.\n";
+        "the offered rate. \"bench saturated\" counts the steps where echo-bench itself was busy or starved of CPU "
+        "(its generator health): their numbers say more about the bench or the machine than about the server. "
+        "See docs/BENCH.md.\n";
   return md;
 }
 

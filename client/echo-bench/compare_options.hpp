@@ -29,6 +29,11 @@ struct CompareOptions {
   std::string out;  // empty: results/compare-YYYYmmdd-HHMMSS
   std::string command_line;  // as typed, for the report
   CapacityOptions capacity;  // --capacity US (capacity.p99_us > 0): a capacity search per server instead of the points
+  // --chat: every server runs with --chat and each point is `echo-bench chat` with -c clients
+  // (compare_chat.cpp); -d, --warmup, --timeout, -t and -p (the senders' window) apply.
+  bool chat = false;
+  std::size_t rooms = 1, senders = 1;
+  double chat_rate = 0;  // 0: closed loop
 };
 
 }  // namespace echo::bench

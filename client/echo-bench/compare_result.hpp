@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "capacity_search.hpp"
+#include "chat_result.hpp"
 #include "compare_options.hpp"
 #include "connection_memory.hpp"
 #include "launched_server.hpp"
@@ -23,6 +24,7 @@ struct Point {
   unsigned repetition = 1;
   std::string error;  // the run could not happen (then `run` is empty)
   std::optional<RunResult> run;
+  std::optional<ChatResult> chat;  // compare --chat: instead of `run`
   ServerCost cost;
   TreeSample peak;
   std::optional<ConnectionMemory> memory;  // per connection held (connection_memory.hpp)

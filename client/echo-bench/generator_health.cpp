@@ -16,6 +16,9 @@ GeneratorHealth generator_health(const RunResult& r) {
   g.cpu_us_per_request = r.requests == 0 ? 0 : r.cpu_s * 1e6 / static_cast<double>(r.requests);
   const double core_seconds = r.duration_s * static_cast<double>(r.threads);
   g.cpu_share = core_seconds > 0 ? r.cpu_s / core_seconds : 0;
+  // Every thread of the process waits in the run queue, the run's main thread too: count it.
+  const double thread_seconds = r.duration_s * static_cast<double>(r.threads + 1);
+  g.cpu_wait_share = thread_seconds > 0 ? r.cpu_wait_s / thread_seconds : 0;
   g.schedule_lag_p99_us = to_us(r.schedule_lag.quantile(0.99));
   g.schedule_lag_max_us = to_us(r.schedule_lag.max());
   if (g.cpu_share >= kSaturatedCpuShare) {
@@ -23,6 +26,12 @@ GeneratorHealth generator_health(const RunResult& r) {
     g.warnings.push_back(fmt::format("the bench used {:.0f}% of its {} load thread{}' CPU: it may be the bottleneck "
                                      "(give it more cores with -t, or more machines with --agent)",
                                      100 * g.cpu_share, r.threads, r.threads == 1 ? "" : "s"));
+  }
+  if (g.cpu_wait_share >= kStarvedShare) {
+    g.saturated = true;
+    g.warnings.push_back(fmt::format("the bench's threads waited for a CPU {:.0f}% of the time (the machine is busy): "
+                                     "latencies include that wait",
+                                     100 * g.cpu_wait_share));
   }
   if (g.intended_rps > 0 && g.schedule_lag_p99_us > kLateScheduleUs) {
     g.saturated = true;
@@ -49,6 +58,7 @@ void write_json(JsonWriter& json, std::string_view key, const GeneratorHealth& g
       .value("cpu_s", g.cpu_s)
       .value("cpu_us_per_request", g.cpu_us_per_request)
       .value("cpu_share", g.cpu_share)
+      .value("cpu_wait_share", g.cpu_wait_share)
       .value("schedule_lag_p99_us", g.schedule_lag_p99_us)
       .value("schedule_lag_max_us", g.schedule_lag_max_us)
       .value("saturated", g.saturated);
@@ -73,8 +83,8 @@ void write_intervals(JsonWriter& json, const RunResult& r) {
 }
 
 std::string health_line(const GeneratorHealth& g) {
-  std::string line = fmt::format("  generator    cpu {:.2f} s, {:.2f} us/request, {:.0f}% of its threads", g.cpu_s,
-                                 g.cpu_us_per_request, 100 * g.cpu_share);
+  std::string line = fmt::format("  generator    cpu {:.2f} s, {:.2f} us/request, {:.0f}% of its threads, waited {:.0f}%",
+                                 g.cpu_s, g.cpu_us_per_request, 100 * g.cpu_share, 100 * g.cpu_wait_share);
   if (g.intended_rps > 0)
     line += fmt::format(", {:.0f} of {:.0f} req/s intended, timer late p99 {:.0f} us", g.achieved_rps, g.intended_rps,
                         g.schedule_lag_p99_us);

@@ -14,6 +14,7 @@ namespace echo::bench {
 inline constexpr double kSaturatedCpuShare = 0.9;       // of the load threads' cores
 inline constexpr double kLateScheduleUs = 1000;         // open loop: p99 of timer wake-up lateness
 inline constexpr double kShortOfRate = 0.95;            // open loop: achieved / intended
+inline constexpr double kStarvedShare = 0.1;            // of the load threads' time, waiting for a CPU
 
 struct GeneratorHealth {
   double intended_rps = 0;  // --rate (0: closed loop)
@@ -22,6 +23,7 @@ struct GeneratorHealth {
   double cpu_s = 0;                // echo-bench's own, over the measured window
   double cpu_us_per_request = 0;
   double cpu_share = 0;            // cpu_s / (window × load threads): 1 = every load thread always busy
+  double cpu_wait_share = 0;       // time the threads were ready but had no CPU / (window × (load threads + main))
   double schedule_lag_p99_us = 0;  // open loop: how late the timer woke the load threads
   double schedule_lag_max_us = 0;
   bool saturated = false;          // the CPU or the schedule says the bench was the bottleneck

@@ -2,6 +2,10 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
 namespace echo::bench {
 
 double process_cpu_seconds() {
@@ -11,8 +15,20 @@ double process_cpu_seconds() {
   return seconds(u.ru_utime) + seconds(u.ru_stime);
 }
 
+double process_cpu_wait_seconds() {
+  std::uint64_t waited_ns = 0;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", ec)) {
+    std::ifstream in(task.path() / "schedstat");
+    std::uint64_t on_cpu = 0, waiting = 0;
+    if (in >> on_cpu >> waiting) waited_ns += waiting;
+  }
+  return static_cast<double>(waited_ns) / 1e9;
+}
+
 IntervalRecorder::IntervalRecorder(const LoadThreads& load, Clock::time_point start)
-    : load_(load), next_boundary_(start + std::chrono::seconds(1)), cpu_at_start_(process_cpu_seconds()) {
+    : load_(load), next_boundary_(start + std::chrono::seconds(1)), cpu_at_start_(process_cpu_seconds()),
+      cpu_wait_at_start_(process_cpu_wait_seconds()) {
   // Errors count from the first connect, warm-up included; the time series starts here.
   last_.errors = load_.sum([](const WorkerStats& s) { return s.error_total(); });
 }
@@ -59,8 +75,14 @@ void IntervalRecorder::close_interval() {
   last_ = std::move(now);
 }
 
+void IntervalRecorder::end_window() {
+  cpu_s_ = process_cpu_seconds() - cpu_at_start_;
+  cpu_wait_s_ = process_cpu_wait_seconds() - cpu_wait_at_start_;
+}
+
 void IntervalRecorder::finish(RunResult& r) {
-  r.cpu_s = process_cpu_seconds() - cpu_at_start_;
+  r.cpu_s = cpu_s_;
+  r.cpu_wait_s = std::max(0.0, cpu_wait_s_);
   const Totals end = read();
   if (end.requests != last_.requests || end.errors != last_.errors || intervals_.empty()) close_interval();
   r.intervals = std::move(intervals_);

@@ -17,7 +17,9 @@ class IntervalRecorder {
 
   // Closes every second that ended by `now` (call it often: the progress loop does).
   void poll(Clock::time_point now);
-  // After the threads joined: the last (partial) second, the CPU used, and the schedule's lag.
+  // When the measured window ends, before the threads are stopped: the CPU used and waited for.
+  void end_window();
+  // After the threads joined: the last (partial) second, and what end_window read.
   void finish(RunResult& r);
 
  private:
@@ -31,11 +33,15 @@ class IntervalRecorder {
   const LoadThreads& load_;
   Clock::time_point next_boundary_;
   Totals last_;
-  double cpu_at_start_;
+  double cpu_at_start_, cpu_wait_at_start_;
+  double cpu_s_ = 0, cpu_wait_s_ = 0;
   std::vector<IntervalStats> intervals_;
 };
 
 // This process's CPU time so far, user + system, in seconds.
 double process_cpu_seconds();
+// How long this process's live threads have been ready to run but waiting for a CPU, in seconds
+// (/proc/self/task/*/schedstat); 0 where the kernel does not keep it.
+double process_cpu_wait_seconds();
 
 }  // namespace echo::bench

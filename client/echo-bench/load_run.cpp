@@ -130,6 +130,7 @@ Window measure(const RunOptions& o, LoadThreads& load, std::optional<IntervalRec
       last_tick = now;
     }
   }
+  recorder->end_window();
   return {start, Clock::now()};
 }
 

@@ -184,7 +184,8 @@ std::string result_file_text(const RunResult& r) {
       .value("bytes_in", r.bytes_in)
       .value("duration_s", r.duration_s)
       .value("interrupted", r.interrupted)
-      .value("cpu_s", r.cpu_s);
+      .value("cpu_s", r.cpu_s)
+      .value("cpu_wait_s", r.cpu_wait_s);
   write_histogram(json, "latency_ns", r.latency);
   write_histogram(json, "connect_latency_ns", r.connect_latency);
   write_histogram(json, "schedule_lag_ns", r.schedule_lag);
@@ -260,6 +261,7 @@ std::optional<RunResult> parse_result(const std::string& text, std::string& erro
   in.real("duration_s", r.duration_s);
   in.flag("interrupted", r.interrupted);
   in.real("cpu_s", r.cpu_s);
+  if (const JsonValue* w = doc->find("cpu_wait_s"); w && w->as_double()) r.cpu_wait_s = *w->as_double();  // optional
   const std::pair<const char*, Histogram*> histograms[] = {
       {"latency_ns", &r.latency}, {"connect_latency_ns", &r.connect_latency}, {"schedule_lag_ns", &r.schedule_lag}};
   for (const auto& [key, h] : histograms)

@@ -68,6 +68,7 @@ std::optional<RunResult> merge_results(const std::vector<RunResult>& parts, std:
     m.idle_answered += p.idle_answered;
     m.idle_open_s = std::max(m.idle_open_s, p.idle_open_s);
     m.source_addresses = std::max(m.source_addresses, p.source_addresses);
+    m.cpu_wait_s += p.cpu_wait_s;
     m.latency.add(p.latency);
     m.connect_latency.add(p.connect_latency);
     m.schedule_lag.add(p.schedule_lag);

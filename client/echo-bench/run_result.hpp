@@ -44,6 +44,7 @@ struct RunResult {
   std::uint64_t source_addresses = 1;
   // The generator's own health and the time series (interval_recorder.cpp):
   double cpu_s = 0;                       // echo-bench's CPU, user + system, over the measured window
+  double cpu_wait_s = 0;                  // its threads' time ready to run but waiting for a CPU (schedstat)
   Histogram schedule_lag;                 // open loop: how late each timer wake-up came, ns
   std::vector<IntervalStats> intervals;   // one per measured second
 

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   unsigned short port = 7007;
   double timeout_s = 5;
   std::string framing = "line";
+  bool chat = false;
   CLI::App app{"echo-client: send lines to a line server and print its replies.\n"
                "On a terminal: a >>> prompt with line editing and history. Otherwise: every input line is sent at\n"
                "once, every reply printed in order; the exit status is 0 only if every line was answered."};
@@ -27,8 +28,13 @@ int main(int argc, char** argv) {
                  "as the Python seeds' client does")
       ->check(CLI::IsMember({"line", "raw"}))
       ->capture_default_str();
+  app.add_flag("--chat",
+               chat,
+               "Talking to echo-server --chat (not on a terminal): print every line received until the server "
+               "closes after the end of input, instead of counting one reply per line");
   app.add_option("--connect-timeout", timeout_s, "Seconds to wait for the connection")->capture_default_str();
-  app.footer("Example: printf 'a\\nb\\n' | echo-client --port 7007   prints A and B");
+  app.footer("Examples: printf 'a\\nb\\n' | echo-client --port 7007   prints A and B\n"
+             "          printf 'hi\\n/who\\n' | echo-client --chat   says hi to the lobby, lists who is there");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -47,5 +53,5 @@ int main(int argc, char** argv) {
   echo::set_nodelay(fd);
   const echo::Framing framing_chosen = *echo::parse_framing(framing);
   return isatty(0) ? echo::client::run_interactive(fd, server, framing_chosen)
-                   : echo::client::run_pipe(fd, 0, 1, framing_chosen);
+                   : echo::client::run_pipe(fd, 0, 1, framing_chosen, chat);
 }

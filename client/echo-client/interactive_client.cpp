@@ -2,6 +2,8 @@
 
 #include <editline/readline.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,107 +12,153 @@
 #include <cstdlib>
 #include <cstring>
 #include <fmt/format.h>
-#include <memory>
+#include <string>
+#include <string_view>
 #include <utility>
 
 namespace echo::client {
 namespace {
 
-constexpr int kReplyTimeoutMs = 10000;
+constexpr const char* kPrompt = ">>> ";
 
 std::string history_path() {
   const char* home = std::getenv("HOME");
   return home != nullptr ? std::string(home) + "/.echo_client_history" : std::string();
 }
 
-// Reads one reply into `reply`: a line without its LF, or in raw framing `raw_size` bytes (the
-// server answers byte for byte, in chunks of its own choosing). Returns an empty string on
-// success, otherwise why the conversation is over.
-std::string read_reply(int fd, std::string& pending, std::string& reply, std::size_t raw_size, bool raw) {
-  while (true) {
-    const auto end = raw ? (pending.size() >= raw_size ? raw_size : std::string::npos) : pending.find('\n');
-    if (end != std::string::npos) {
-      reply = pending.substr(0, end);
-      pending.erase(0, raw ? end : end + 1);
-      return {};
-    }
-    pollfd pfd{fd, POLLIN, 0};
-    const int ready = poll(&pfd, 1, kReplyTimeoutMs);
-    if (ready == 0) return fmt::format("no reply within {} s", kReplyTimeoutMs / 1000);
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      return std::strerror(errno);
-    }
-    char buf[4096];
-    const ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n == 0) return "the server closed the connection";
-    if (n < 0) return fmt::format("the connection broke: {}", std::strerror(errno));
-    pending.append(buf, static_cast<std::size_t>(n));
+// libedit calls back a plain function with each line typed: this is the one session it feeds.
+struct Session {
+  int fd = -1;
+  bool raw = false;
+  bool done = false;
+  bool quit_sent = false;  // the user typed /quit: the server closing is the expected answer
+  int status = 0;
+  std::string pending;  // received bytes of a line not complete yet
+};
+Session* session = nullptr;
+
+void write_out(std::string_view text) {
+  while (!text.empty()) {
+    const ssize_t n = write(1, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    text.remove_prefix(static_cast<std::size_t>(n));
   }
 }
 
-// Whatever the server said on its own (e.g. `ERR idle timeout`) while we waited at the prompt.
-std::string unsolicited(int fd, std::string& pending, bool& closed) {
-  char buf[4096];
-  while (true) {
-    const ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
-    if (n > 0) {
-      pending.append(buf, static_cast<std::size_t>(n));
-      continue;
-    }
-    closed = n == 0 || (errno != EAGAIN && errno != EINTR);
-    return std::exchange(pending, {});
+// Prints `text` (whole lines) above the prompt: the prompt line is erased, the text printed where
+// it was, and libedit draws the prompt and the half-typed line again below, cursor where it was.
+void print_above_prompt(std::string_view text) {
+  write_out("\r\x1b[K");
+  write_out(text);
+  rl_forced_update_display();
+}
+
+void on_line(char* typed) {
+  Session& s = *session;
+  if (typed == nullptr) {  // Ctrl-D on an empty line
+    write_out("\n");
+    s.done = true;
+    return;
   }
+  const std::string line = typed;
+  std::free(typed);
+  // libedit leaves its callback mode after each line (the next read would block for a whole line,
+  // and the old line would be redrawn): installing the handler again resets the line, puts the
+  // terminal back in key-by-key mode and shows a fresh prompt.
+  rl_callback_handler_install(kPrompt, on_line);
+  if (!line.empty()) add_history(line.c_str());
+  const std::string request = s.raw ? line : line + "\n";  // raw: what was typed, as the seeds' input() gives it
+  if (request.empty()) return;
+  if (send(s.fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+    write_out(fmt::format("echo-client: cannot send: {}\n", std::strerror(errno)));
+    s.status = 1;
+    s.done = true;
+    return;
+  }
+  if (line == "/quit") s.quit_sent = true;
+}
+
+// Whatever the server sent, printed now: complete lines (raw framing: every chunk as it came).
+void on_socket(Session& s) {
+  char buf[4096];
+  const ssize_t n = recv(s.fd, buf, sizeof buf, MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n <= 0) {
+    std::string last = std::exchange(s.pending, {});
+    if (!last.empty()) last += "\n";
+    if (!s.quit_sent) {
+      last += n == 0 ? "echo-client: the server closed the connection\n"
+                     : fmt::format("echo-client: the connection broke: {}\n", std::strerror(errno));
+      s.status = 1;
+    }
+    write_out("\r\x1b[K" + last);  // the last words: no prompt after them
+    s.done = true;
+    return;
+  }
+  s.pending.append(buf, static_cast<std::size_t>(n));
+  const auto end = s.raw ? s.pending.size() : s.pending.rfind('\n') + 1;  // npos + 1 == 0: no whole line yet
+  if (end == 0) return;
+  std::string text = s.pending.substr(0, end);
+  s.pending.erase(0, end);
+  if (s.raw) text += "\n";
+  print_above_prompt(text);
+}
+
+// Ctrl-C drops the line being typed and gives a fresh prompt, as a shell does; Ctrl-D quits.
+void on_signal(int signal_fd) {
+  signalfd_siginfo info{};
+  if (read(signal_fd, &info, sizeof info) != sizeof info) return;
+  if (info.ssi_signo == SIGWINCH) {
+    rl_resize_terminal();
+    return;
+  }
+  write_out("^C\n");
+  rl_callback_handler_remove();  // a fresh, empty line: libedit resets it when the handler comes back
+  rl_callback_handler_install(kPrompt, on_line);
 }
 
 }  // namespace
 
 int run_interactive(int fd, const std::string& server, Framing framing) {
-  const bool raw = framing == Framing::raw;
   // libedit reads multibyte characters only in the user's locale; in the default "C" locale it
   // drops every byte >= 0x80, and "wörld" would be sent as "wrld".
   std::setlocale(LC_CTYPE, "");
   const std::string history = history_path();
   using_history();
   if (!history.empty()) read_history(history.c_str());
+  // SIGINT and SIGWINCH arrive as readable bytes in the poll loop, not in a handler.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGWINCH);
+  sigprocmask(SIG_BLOCK, &signals, nullptr);
+  const int signal_fd = signalfd(-1, &signals, SFD_CLOEXEC);
+
+  Session s;
+  s.fd = fd;
+  s.raw = framing == Framing::raw;
+  session = &s;
   fmt::print("connected to {}; type a line, Ctrl-D to quit\n", server);
   std::fflush(stdout);
-
-  std::string pending, reply;
-  int status = 0;
-  while (true) {
-    std::unique_ptr<char, decltype(&std::free)> input(readline(">>> "), &std::free);
-    if (!input) {  // Ctrl-D
-      fmt::print("\n");
+  rl_callback_handler_install(kPrompt, on_line);
+  while (!s.done) {
+    pollfd fds[3] = {{0, POLLIN, 0}, {fd, POLLIN, 0}, {signal_fd, POLLIN, 0}};
+    if (poll(fds, signal_fd >= 0 ? 3 : 2, -1) < 0) {
+      if (errno == EINTR) continue;
       break;
     }
-    bool closed = false;
-    if (const std::string said = unsolicited(fd, pending, closed); !said.empty()) fmt::print("{}", said);
-    if (closed) {
-      fmt::print(stderr, "echo-client: the server closed the connection\n");
-      status = 1;
-      break;
-    }
-    const std::string line = input.get();
-    if (!line.empty()) add_history(line.c_str());
-    const std::string request = raw ? line : line + "\n";  // raw: what was typed, as the seeds' input() gives it
-    if (request.empty()) continue;  // raw: nothing to send, and no reply would come
-    if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
-      fmt::print(stderr, "echo-client: cannot send: {}\n", std::strerror(errno));
-      status = 1;
-      break;
-    }
-    if (const std::string why = read_reply(fd, pending, reply, request.size(), raw); !why.empty()) {
-      fmt::print(stderr, "echo-client: {}\n", why);
-      status = 1;
-      break;
-    }
-    fmt::print("{}\n", reply);
-    std::fflush(stdout);
+    if (fds[2].revents & POLLIN) on_signal(signal_fd);
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) on_socket(s);
+    if (!s.done && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) rl_callback_read_char();
+    if (!s.done && (fds[0].revents & (POLLHUP | POLLERR)) && !(fds[0].revents & POLLIN)) s.done = true;  // terminal gone
   }
+  rl_callback_handler_remove();
+  session = nullptr;
   if (!history.empty()) write_history(history.c_str());
+  if (signal_fd >= 0) close(signal_fd);
   close(fd);
-  return status;
+  return s.status;
 }
 
 }  // namespace echo::client

@@ -33,7 +33,7 @@ bool write_all(int fd, const char* data, std::size_t size) {
 // the conversation is complete when as many bytes came back as went out.
 class Conversation {
  public:
-  explicit Conversation(Framing framing) : raw_(framing == Framing::raw) {}
+  Conversation(Framing framing, bool chat) : raw_(framing == Framing::raw), chat_(chat) {}
 
   void sent(std::string_view chunk) {
     sent_bytes_ += chunk.size();
@@ -65,9 +65,12 @@ class Conversation {
       bytes.remove_prefix(lf + 1);
     }
   }
-  bool answered_all() const { return raw_ ? received_bytes_ >= sent_bytes_ : replies_ == lines_; }
+  // Chat has no replies to count: others' lines and notices come too, and a server that closes
+  // after our end of input has delivered what it had.
+  bool answered_all() const { return chat_ || (raw_ ? received_bytes_ >= sent_bytes_ : replies_ == lines_); }
   // "3 of 5 replies", or "10 of 12 bytes" in raw framing; `more`: input was not all read.
   std::string progress(bool more) const {
+    if (chat_) return fmt::format("{} lines sent{}, {} received", lines_, more ? "+" : "", received_lines_);
     return raw_ ? fmt::format("{} of {}{} bytes", received_bytes_, sent_bytes_, more ? "+" : "")
                 : fmt::format("{} of {}{} replies", replies_, lines_, more ? "+" : "");
   }
@@ -77,7 +80,9 @@ class Conversation {
   void sent_line(std::size_t length) { pending_.push_back(length); ++lines_; }
   void end_reply() {
     const bool expected = !pending_.empty();
-    const bool err = head_.rfind("ERR ", 0) == 0 && (!expected || pending_.front() != length_);
+    ++received_lines_;
+    // In chat every other line starts with a name or `* `: an `ERR ` line is the server's.
+    const bool err = head_.rfind("ERR ", 0) == 0 && (chat_ || !expected || pending_.front() != length_);
     if (err && error_.empty()) error_ = head_;
     if (!err && expected) ++replies_;
     if (expected) pending_.pop_front();
@@ -85,7 +90,8 @@ class Conversation {
     length_ = 0;
   }
 
-  bool raw_;
+  bool raw_, chat_;
+  std::size_t received_lines_ = 0;
   std::size_t sent_bytes_ = 0, received_bytes_ = 0;
   std::size_t partial_line_ = 0;  // bytes of a line whose LF has not been read yet
   std::deque<std::size_t> pending_;
@@ -97,8 +103,8 @@ class Conversation {
 
 }  // namespace
 
-int run_pipe(int fd, int in_fd, int out_fd, Framing framing) {
-  Conversation talk(framing);
+int run_pipe(int fd, int in_fd, int out_fd, Framing framing, bool chat) {
+  Conversation talk(framing, chat);
   std::string to_send;
   std::size_t sent = 0;
   bool input_done = false, shut = false, closed = false;

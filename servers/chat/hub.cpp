@@ -1,5 +1,7 @@
 #include "hub.hpp"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -62,6 +64,10 @@ struct Hub::State {
   Counters& counters;
   std::unordered_map<MemberId, std::shared_ptr<Worker>> where;  // member -> the worker it lives on
   std::vector<Worker*> touched;
+  std::mutex fork_mutex;  // pause_for_fork() / resume_after_fork()
+  std::condition_variable fork_changed;
+  std::uint64_t paused = 0;   // the last pause the hub thread is parked for
+  std::uint64_t resumed = 0;  // the last pause the parent ended
 
   // Each delivery goes once to each worker with recipients, carrying their ids.
   void deliver() {
@@ -166,6 +172,12 @@ struct Hub::State {
 };
 
 Hub::Hub(Transform transform, Counters& counters) : state_(std::make_unique<State>(transform, counters)) {
+  // Signals (SIGCHLD, SIGTERM) belong to the thread that accepts and reaps, not to the hub: the
+  // new thread starts with every signal blocked. (Under TSan, a handler run on a thread asleep in
+  // epoll_wait was deferred until it woke, and children went unreaped.)
+  sigset_t all, before;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &before);
   thread_ = std::thread([s = state_.get()] {
     try {
       s->io.run();
@@ -173,6 +185,7 @@ Hub::Hub(Transform transform, Counters& counters) : state_(std::make_unique<Stat
       spdlog::error("chat hub: {}", e.what());
     }
   });
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
 }
 
 Hub::~Hub() {
@@ -193,6 +206,26 @@ void Hub::adopt(int hub_end) {
     asio::co_spawn(s->io, s->read_events(w), asio::detached);
     asio::co_spawn(s->io, s->write_deliveries(w), asio::detached);
   });
+}
+
+void Hub::pause_for_fork() {
+  State* s = state_.get();
+  std::unique_lock lock(s->fork_mutex);
+  const std::uint64_t pause = s->resumed + 1;  // numbered: a late waker never mistakes the next
+  asio::post(s->io, [s, pause] {
+    std::unique_lock held(s->fork_mutex);
+    s->paused = pause;
+    s->fork_changed.notify_all();
+    s->fork_changed.wait(held, [s, pause] { return s->resumed >= pause; });
+  });
+  s->fork_changed.wait(lock, [s, pause] { return s->paused >= pause; });
+}
+
+void Hub::resume_after_fork() {
+  State* s = state_.get();
+  std::lock_guard lock(s->fork_mutex);
+  s->resumed = s->paused;
+  s->fork_changed.notify_all();
 }
 
 void close_inherited_fds(std::initializer_list<int> keep) {

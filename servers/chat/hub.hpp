@@ -9,7 +9,9 @@
 
 #include <asio/io_context.hpp>
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "counters.hpp"
@@ -28,6 +30,13 @@ class Hub {
   // The caller forks, closes the worker's end in the parent and hands the hub's end to adopt().
   static std::pair<int, int> make_channel();
   void adopt(int hub_end);  // any thread
+
+  // Around fork(): the hub thread waits, idle, in a handler of ours, so that it holds no lock
+  // (of the allocator above all) that the child would inherit locked. Seen without it under
+  // ASan: a child deadlocked in its first allocation. The parent resumes it after fork();
+  // the child never touches the hub.
+  void pause_for_fork();
+  void resume_after_fork();
 
  private:
   struct State;

@@ -1,0 +1,18 @@
+# Redraw with: gnuplot chart.gp (from this folder)
+set terminal pngcairo size 1120,480 font ',10'
+set output 'chart.png'
+set multiplot layout 1,2 title 'echo-bench compare --chat: 1 sender, closed loop, 2 s per point'
+set logscale x
+set xlabel 'members per room'
+set grid
+set key top left
+set title 'delivery p99 (lower is better)'
+set ylabel 'µs'
+set logscale y
+plot 'data/fork-chat.dat' using 1:3 with linespoints lw 2 pt 7 title 'fork', 'data/thread-chat.dat' using 1:3 with linespoints lw 2 pt 7 title 'thread', 'data/pool-chat.dat' using 1:3 with linespoints lw 2 pt 7 title 'pool', 'data/coro-chat.dat' using 1:3 with linespoints lw 2 pt 7 title 'coro', 'data/hybrid-chat.dat' using 1:3 with linespoints lw 2 pt 7 title 'hybrid'
+unset logscale y
+set yrange [0:*]
+set title 'deliveries per second (higher is better)'
+set ylabel 'deliveries/s'
+plot 'data/fork-chat.dat' using 1:2 with linespoints lw 2 pt 7 title 'fork', 'data/thread-chat.dat' using 1:2 with linespoints lw 2 pt 7 title 'thread', 'data/pool-chat.dat' using 1:2 with linespoints lw 2 pt 7 title 'pool', 'data/coro-chat.dat' using 1:2 with linespoints lw 2 pt 7 title 'coro', 'data/hybrid-chat.dat' using 1:2 with linespoints lw 2 pt 7 title 'hybrid'
+unset multiplot
