@@ -2,6 +2,8 @@
 
 namespace echo {
 
+constexpr std::size_t kKeepPartial = 1024;  // what a split line of ordinary length may keep
+
 void LineFramer::answer(std::string_view line, std::string& out) {
   append_transformed(transform_, line, out);
   out.push_back('\n');
@@ -30,6 +32,8 @@ std::size_t LineFramer::feed(std::string_view bytes, std::string& out) {
       partial_.append(bytes.substr(0, lf));
       answer(partial_, out);
       partial_.clear();
+      // A long line's room is given back: an idle connection should hold almost nothing.
+      if (partial_.capacity() > kKeepPartial) partial_.shrink_to_fit();
     }
     ++lines;
     bytes.remove_prefix(lf + 1);

@@ -52,6 +52,18 @@ Awaitable<void> watch_idle(std::shared_ptr<IdleWatch> watch) {
   }
 }
 
+// A loop runs one session step at a time, so one read buffer and one reply buffer per thread
+// (= per loop) serve all its sessions: an idle session holds no buffer at all (it used to hold
+// 16 KiB in its frame, and the pages it touched stayed resident).
+struct LoopBuffers {
+  std::array<char, kReadSize> in;
+  std::string out;
+};
+LoopBuffers& loop_buffers() {
+  thread_local auto buffers = std::make_unique<LoopBuffers>();  // heap: TLS blocks stay small
+  return *buffers;
+}
+
 }  // namespace
 
 // After an ERR: FIN, then discard input for a moment (see session_limits.hpp).
@@ -74,9 +86,32 @@ Awaitable<bool> write_all(LoopSocket& socket, std::string_view bytes) {
   const std::size_t written = socket.write_some(asio::buffer(bytes), error);
   if (error && error != asio::error::would_block) co_return false;
   if (written == bytes.size()) co_return true;
-  const auto [write_error, ignored] = co_await asio::async_write(socket, asio::buffer(bytes.substr(written)), use_nothrow);
+  // Copied before suspending: `bytes` may be the loop's reply buffer, which other sessions use
+  // while this one waits for room; the copy lives only until it is written.
+  const std::string rest(bytes.substr(written));
+  const auto [write_error, ignored] = co_await asio::async_write(socket, asio::buffer(rest), use_nothrow);
   co_return !write_error;
 }
+
+namespace {
+
+// The next bytes into the loop's buffer. Waits for readability first, holding no buffer, unless
+// the last read filled the buffer (then more is likely there already and a wait would cost a
+// trip around the loop). Returns the error of the read, or of the wait (cancelled: idle timeout).
+Awaitable<std::pair<asio::error_code, std::size_t>> read_next(LoopSocket& socket, bool expect_more) {
+  for (;;) {
+    if (!expect_more) {
+      const auto [wait_error] = co_await socket.async_wait(tcp::socket::wait_read, use_nothrow);
+      if (wait_error) co_return std::pair{wait_error, std::size_t{0}};
+    }
+    asio::error_code error;
+    const std::size_t n = socket.read_some(asio::buffer(loop_buffers().in), error);
+    if (error != asio::error::would_block) co_return std::pair{error, n};
+    expect_more = false;  // readable but nothing there (spurious wake-up): wait again
+  }
+}
+
+}  // namespace
 
 asio::awaitable<void, LoopExecutor> serve_async(LoopSocket socket, SessionContext& context) {
   const ServerConfig& config = context.config;
@@ -98,15 +133,18 @@ asio::awaitable<void, LoopExecutor> serve_async(LoopSocket socket, SessionContex
   }
 
   Framer framer(config.framing, config.transform, config.max_line);
-  std::array<char, kReadSize> in;
-  std::string out;
   bool linger = false;
+  bool expect_more = false;
   for (;;) {
-    const auto [read_error, n] = co_await socket.async_read_some(asio::buffer(in), use_nothrow);
+    const auto [read_error, n] = co_await read_next(socket, expect_more);
+    // Borrowed for this step only: nothing below suspends before the replies are written or copied.
+    LoopBuffers& loop = loop_buffers();
+    std::string& out = loop.out;
     out.clear();
     if (!read_error) {
+      expect_more = n == loop.in.size();
       if (watch) watch->deadline = Clock::now() + config.idle_timeout;
-      const auto lines = framer.feed({in.data(), n}, out);
+      const auto lines = framer.feed({loop.in.data(), n}, out);
       context.counters.add_traffic(lines, n, out.size());
       // One write per burst of replies; this is where a client that does not read holds us
       // back: we read nothing more from it until its replies are written (backpressure).

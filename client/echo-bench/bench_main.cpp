@@ -29,6 +29,8 @@ void add_load_options(CLI::App& cmd, RunOptions& o, std::string& expect) {
   cmd.add_option("--warmup", o.warmup_s, "Seconds of uncounted load before -d starts")->capture_default_str();
   cmd.add_option("--timeout", o.timeout_s, "Seconds a connect or a reply may take before it counts as an error")
       ->capture_default_str();
+  cmd.add_option("--idle", o.idle, "Also hold N connections open and silent for the whole run (each answers one line at the end)")
+      ->capture_default_str();
   cmd.add_option("--expect", expect, "What every reply must be: the request upper-cased, echoed, or not checked")
       ->check(CLI::IsMember({"upper", "echo", "none"}))
       ->capture_default_str();
@@ -64,7 +66,7 @@ int do_run(const RunOptions& o, bool json, const OutputFiles& files) {
     return kFailed;
   }
   fmt::print("{}", json ? json_report(*result) + "\n" : human_report(*result));
-  warn_about_generator(*result);
+  if (!o.hold) warn_about_generator(*result);  // a load process: its parent warns about the whole run
   if (result->interrupted) return kInterrupted;
   return result->errors() == 0 ? kOk : kErrorsCounted;
 }
@@ -107,6 +109,9 @@ int main(int argc, char** argv) {
   std::string agent;
   run->add_option("--agent", agent, "I/N: be agent I (from 0) of N, running its share of -c, --rate and -n");
   run->add_option("--start-at", run_opts.start_at, "Unix time (seconds) to start the load at; all agents give the same");
+  // Set by a run that splits itself over load processes (load_processes.hpp), not by users.
+  run->add_option("--sources", run_opts.sources, "Source addresses the whole run spreads over")->group("");
+  run->add_flag("--hold", run_opts.hold, "Say `ready N` once connected; start on SIGUSR1")->group("");
   std::string run_framing = "line";
   run->add_option("--framing", run_framing,
                   "line, or raw: the seeds' protocol (-s letters, no LF; a request is answered once as many bytes "

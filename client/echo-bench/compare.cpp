@@ -194,10 +194,13 @@ Point measure_point(const CompareOptions& o, const PointPlan& plan, LaunchedServ
   std::string error;
   {
     TreeSampler sampler(server.pid(), 100ms);
+    const MemoryReading before = read_memory(server.pid());
+    RunHooks hooks;
+    hooks.on_held = [&](std::uint64_t held) { point.memory = per_connection(before, read_memory(server.pid()), held); };
     if (o.chat)
       point.chat = run_chat(chat_load(o, load, server.pid()), error);
     else
-      point.run = run_load(load, error);
+      point.run = run_load(load, error, hooks);
     point.peak = sampler.peak();
   }
   point.cost = server.stop();

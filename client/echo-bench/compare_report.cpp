@@ -12,6 +12,7 @@
 
 #include "json_writer.hpp"
 #include "run_report.hpp"
+#include "scale_report.hpp"
 
 namespace echo::bench {
 namespace {
@@ -129,6 +130,7 @@ std::string markdown_tables(const CompareReport& report) {
                     o.repeat > 1 ? fmt::format(", median of {} runs by throughput", o.repeat) : "");
   if (report.interrupted) md += "**Interrupted: the tables hold only the points measured before it stopped.**\n\n";
   md += closed_table(report);
+  md += memory_table(report);
   if (o.churn) md += "\nChurn: a new connection per request (connect, one line, reply, close).\n\n" + churn_table(report);
   md += "\n![throughput and p99 latency against connections](chart.png)\n\n";
   md += "Latency is from send to reply. Server columns cover the server's whole process tree for the point: CPU "
@@ -153,6 +155,7 @@ std::string results_json(const CompareReport& report) {
         .value("repetition", static_cast<std::uint64_t>(p.repetition));
     if (!p.error.empty()) json.value("error", p.error);
     if (p.run) write_json(json, *p.run, "run");
+    write_memory_json(json, p);
     json.begin_object("server_cost")
         .value("user_s", p.cost.user_s)
         .value("system_s", p.cost.system_s)

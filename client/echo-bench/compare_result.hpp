@@ -9,6 +9,7 @@
 #include "capacity_search.hpp"
 #include "chat_result.hpp"
 #include "compare_options.hpp"
+#include "connection_memory.hpp"
 #include "launched_server.hpp"
 #include "run_result.hpp"
 #include "tree_sampler.hpp"
@@ -26,6 +27,7 @@ struct Point {
   std::optional<ChatResult> chat;  // compare --chat: instead of `run`
   ServerCost cost;
   TreeSample peak;
+  std::optional<ConnectionMemory> memory;  // per connection held (connection_memory.hpp)
 };
 
 // compare --capacity: one server's capacity search.

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <thread>
 
+#include "idle_crowd.hpp"
+#include "load_processes.hpp"
 #include "agent_share.hpp"
 #include "interval_recorder.hpp"
 #include "load_threads.hpp"
@@ -62,11 +64,11 @@ class Progress {
 
 // Every connection needs a descriptor: better one clear line now than a flood of EMFILE later.
 bool enough_descriptors(const RunOptions& o, unsigned threads, std::string& error) {
-  const std::size_t needed = o.connections + 2 * threads + 32;  // + epoll and timer per thread, stdio, spare
+  const std::size_t needed = descriptors_needed(o, threads);
   const std::size_t limit = echo::raise_fd_limit();
   if (needed <= limit) return true;
-  error = fmt::format("{} connections need about {} open files, but the limit is {} (see `ulimit -Hn`)", o.connections,
-                      needed, limit);
+  error = fmt::format("{} connections need about {} open files, but the limit is {} (see `ulimit -Hn`)",
+                      o.connections + o.idle, needed, limit);
   return false;
 }
 
@@ -107,7 +109,7 @@ Window measure(const RunOptions& o, LoadThreads& load, std::optional<IntervalRec
   const bool by_count = o.requests != 0;
   if (!by_count) sleep_unless_stopped(to_duration(o.warmup_s));
   load.control().measuring = true;
-  const auto start = by_count ? load.launched() : Clock::now();
+  const auto start = by_count ? load.started() : Clock::now();
   recorder.emplace(load, start);
   {
     Progress progress(o.progress, o.label);
@@ -147,25 +149,40 @@ RunResult add_up(const RunOptions& o, const Target& target, unsigned threads, co
 
 }  // namespace
 
-std::optional<RunResult> run_load(const RunOptions& o, std::string& error) {
+std::optional<RunResult> run_load(const RunOptions& o, std::string& error, const RunHooks& hooks) {
   if (auto bad = validate(o)) {
     error = *bad;
     return std::nullopt;
   }
-  const auto target = resolve_target(o.host, o.port, error);
+  auto target = resolve_target(o.host, o.port, error);
   if (!target) return std::nullopt;
   const unsigned threads = effective_threads(o);
+  // Scale: more connections than one source address has ports, or than our descriptors allow.
+  if (!spread_sources(o, *target, error)) return std::nullopt;
+  if (const unsigned processes = load_processes_needed(o, threads); processes > 1)
+    return run_load_processes(o, processes, *target, error, hooks);
   if (!enough_descriptors(o, threads, error) || !target_answers(o, *target, error)) return std::nullopt;
   if (o.start_at > 0 && !wait_for_start(o.start_at, o.progress, error)) return std::nullopt;  // --start-at
+  if (o.hold) block_go_signal();  // before any thread starts, so that none of them takes it
 
   const Payload payload(o.size, o.expect, o.framing);
+  IdleCrowd crowd(*target, payload, to_duration(o.timeout_s));
+  if (o.idle > 0) crowd.open(o.idle);
   LoadThreads load(o, payload, *target, threads);
   if (!first_round_connected(o, load, *target, error)) return std::nullopt;
+  const double open_s = seconds_since(load.launched());
+  const std::uint64_t held = load.sum([](const WorkerStats& s) { return s.connects.get(); }) + crowd.established();
+  if (o.hold && !wait_for_go(held, error)) return std::nullopt;
+  if (hooks.on_held) hooks.on_held(held);
+  load.go();
   std::optional<IntervalRecorder> recorder;
   const Window window = measure(o, load, recorder);
   load.stop_and_join();
   RunResult r = add_up(o, *target, threads, load, window);
   recorder->finish(r);
+  r.open_s = open_s;
+  r.source_addresses = target->sources ? target->sources->size() : 1;
+  crowd.finish(r);
   return r;
 }
 

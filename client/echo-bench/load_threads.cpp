@@ -54,6 +54,11 @@ void LoadThreads::wait_first_round() const {
   while (control_.connected.load() < threads_.size() && !echo::stop_requested()) std::this_thread::sleep_for(1ms);
 }
 
+void LoadThreads::go() {
+  started_ = Clock::now();
+  control_.go = true;
+}
+
 Histogram LoadThreads::latency() const {
   Histogram h;
   for (const auto& s : stats_) h.add(s->latency);

@@ -29,6 +29,8 @@ class LoadThreads {
 
   RunControl& control() { return control_; }
   Clock::time_point launched() const { return launched_; }
+  void go();  // after the first round: every thread starts sending now
+  Clock::time_point started() const { return started_; }
   bool all_finished() const { return finished_.load() == threads_.size(); }
   Clock::time_point last_finish() const;  // when the last thread returned; call after they joined
   void wait_first_round() const;          // until every thread made its first round of connects, or Ctrl-C
@@ -50,6 +52,7 @@ class LoadThreads {
   std::vector<Clock::time_point> finished_at_;
   std::atomic<unsigned> finished_{0};
   const Clock::time_point launched_;
+  Clock::time_point started_;
   std::vector<std::thread> threads_;  // last: they use everything above
 };
 

@@ -43,14 +43,15 @@ LoadWorker::~LoadWorker() {
 
 void LoadWorker::run() {
   auto now = Clock::now();
-  for (Conn& c : conns_) open_connection(c, now);
+  open_more(now);
   std::vector<epoll_event> events(256);
   auto next_tick = now;
   while (true) {
     now = Clock::now();
-    if (!first_round_over_ &&
-        std::none_of(conns_.begin(), conns_.end(), [](const Conn& c) { return c.state == State::connecting; }))
-      end_first_round(now);
+    open_more(now);
+    if (!first_round_over_ && next_untried_ == conns_.size() && connecting_ == 0)
+      end_first_round();
+    if (!started_ && first_round_over_ && control_.go.load(std::memory_order_relaxed)) start(now);
     if (!draining_ && (control_.stop.load(std::memory_order_relaxed) || budget_done())) begin_drain(now);
     if (draining_ && (now >= drain_deadline_ ||
                       std::all_of(conns_.begin(), conns_.end(), [](const Conn& c) { return c.state == State::closed; })))
@@ -88,21 +89,33 @@ void LoadWorker::on_event(const epoll_event& ev, Clock::time_point now) {
   if (c.fd >= 0 && (ev.events & EPOLLOUT)) flush(c);
 }
 
-// Every connection established or failed once: the run can say how many it got, and the open
-// loop's line 0 is due now.
-void LoadWorker::end_first_round(Clock::time_point now) {
+// Every connection established or failed once: the run can say how many it got.
+void LoadWorker::end_first_round() {
   first_round_over_ = true;
   control_.connected.fetch_add(1);
+}
+
+// Every thread (and every sibling process) holds its connections: all of them start at once, so
+// -c connections are really open together, and the open loop's line 0 is due now.
+void LoadWorker::start(Clock::time_point now) {
+  started_ = true;
   if (schedule_.active()) {
     schedule_.start(now);
     release_due(now);
+    return;
+  }
+  for (Conn& c : conns_) {
+    if (c.state != State::open) continue;
+    fill(c, now);
+    flush(c);
   }
 }
 
 // Every kTick: retries after an error, and connects or replies that took too long.
 void LoadWorker::check_timers(Clock::time_point now) {
   for (Conn& c : conns_) {
-    if (c.state == State::idle && !draining_ && now >= c.since) {
+    if (c.state == State::idle && !draining_ && now >= c.since && index_of(c) < next_untried_ &&
+        connecting_ < kConnectsInFlight) {
       open_connection(c, now);
     } else if (c.state == State::connecting && now - c.since > timeout_) {
       fail(c, ErrorKind::timeout, ETIMEDOUT);
@@ -154,6 +167,13 @@ Clock::time_point LoadWorker::origin_of_next(const Conn& c, Clock::time_point no
   return schedule_.active() ? schedule_.due_time(c.sent * conns_.size() + index_of(c)) : now;
 }
 
+// First connects, a few at a time: thousands of SYNs at once overflow the server's listen queue,
+// and a dropped SYN is retried only after 1, 3, 7... seconds.
+void LoadWorker::open_more(Clock::time_point now) {
+  while (next_untried_ < conns_.size() && connecting_ < kConnectsInFlight && !draining_)
+    open_connection(conns_[next_untried_++], now);
+}
+
 void LoadWorker::open_connection(Conn& c, Clock::time_point now) {
   c.fd = start_connect(*plan_.target);
   if (c.fd < 0) {
@@ -161,6 +181,7 @@ void LoadWorker::open_connection(Conn& c, Clock::time_point now) {
     return;
   }
   c.state = State::connecting;
+  ++connecting_;
   c.since = now;
   c.want_write = true;
   watch(c, true);
@@ -171,6 +192,7 @@ void LoadWorker::on_connected(Conn& c, Clock::time_point now) {
     fail(c, error_kind_of(err), err);
     return;
   }
+  --connecting_;
   stats_.connects.add();
   if (control_.measuring.load(std::memory_order_relaxed)) stats_.connect_latency.record(ns_between(c.since, now));
   c.state = State::open;
@@ -230,7 +252,7 @@ void LoadWorker::consume(Conn& c, std::string_view data, Clock::time_point now) 
 
 // Queues every line the pacing released to c that its pipeline has room for.
 void LoadWorker::fill(Conn& c, Clock::time_point now) {
-  if (draining_) return;
+  if (draining_ || !started_) return;  // before start(), connections are only held
   while (c.sent - c.answered < pipeline_ && pacing_allows(c)) {
     if (c.sent == c.answered) c.last_progress = now;
     c.origin[c.sent % pipeline_] = origin_of_next(c, now);
@@ -277,6 +299,7 @@ void LoadWorker::fail(Conn& c, ErrorKind kind, int err) {
 }
 
 void LoadWorker::close_conn(Conn& c, State next) {
+  if (c.state == State::connecting) --connecting_;
   if (c.fd >= 0) close(c.fd);  // also leaves the epoll set
   c.fd = -1;
   c.state = next;

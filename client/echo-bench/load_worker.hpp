@@ -49,7 +49,8 @@ class LoadWorker {
 
   // The loop
   void on_event(const epoll_event& ev, Clock::time_point now);
-  void end_first_round(Clock::time_point now);
+  void end_first_round();
+  void start(Clock::time_point now);
   void check_timers(Clock::time_point now);
   void begin_drain(Clock::time_point now);
   bool budget_done() const { return budget_.spent() && outstanding_ == 0; }
@@ -60,6 +61,7 @@ class LoadWorker {
   Clock::time_point origin_of_next(const Conn& c, Clock::time_point now) const;
 
   // One connection
+  void open_more(Clock::time_point now);
   void open_connection(Conn& c, Clock::time_point now);
   void on_connected(Conn& c, Clock::time_point now);
   void on_readable(Conn& c);
@@ -83,6 +85,10 @@ class LoadWorker {
   std::uint64_t released_ = 0;     // open loop: lines of this thread released so far
   std::uint64_t outstanding_ = 0;  // lines sent and not yet answered, all connections
   bool first_round_over_ = false;  // every connection established or failed once
+  bool started_ = false;
+  static constexpr std::size_t kConnectsInFlight = 1000;  // connects not yet answered, at most
+  std::size_t next_untried_ = 0;                          // conns_ before it were opened once
+  std::size_t connecting_ = 0;                            // in State::connecting           // the run said go: lines may be sent
   bool draining_ = false;
   Clock::time_point drain_deadline_;
   std::vector<char> buf_;  // one read buffer for every connection

@@ -195,7 +195,17 @@ std::string result_file_text(const RunResult& r) {
     write_histogram(json, "latency_ns", i.latency);
     json.end_object();
   }
-  json.end_array().end_object();
+  json.end_array();
+  json.begin_object("scale")  // how the connections were opened and held (docs/SCALE.md)
+      .value("open_s", r.open_s)
+      .value("idle_asked", r.idle_asked)
+      .value("idle_established", r.idle_established)
+      .value("idle_answered", r.idle_answered)
+      .value("idle_open_s", r.idle_open_s)
+      .value("processes", r.processes)
+      .value("source_addresses", r.source_addresses)
+      .end_object();
+  json.end_object();
   return json.str() + "\n";
 }
 
@@ -266,6 +276,16 @@ std::optional<RunResult> parse_result(const std::string& text, std::string& erro
         read_histogram(*h, i.latency, error);
       if (!one.ok()) break;
     }
+  }
+  if (const JsonValue* v = doc->find("scale"); v && in.ok()) {  // absent in files of older versions
+    Reader scale(*v, error, "scale.");
+    scale.real("open_s", r.open_s);
+    scale.u64("idle_asked", r.idle_asked);
+    scale.u64("idle_established", r.idle_established);
+    scale.u64("idle_answered", r.idle_answered);
+    scale.real("idle_open_s", r.idle_open_s);
+    scale.u64("processes", r.processes);
+    scale.u64("source_addresses", r.source_addresses);
   }
   if (!in.ok()) return std::nullopt;
   if (r.latency.count() != r.requests) {

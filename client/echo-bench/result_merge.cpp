@@ -27,6 +27,7 @@ std::optional<RunResult> merge_results(const std::vector<RunResult>& parts, std:
   }
   auto name = [&](std::size_t i) { return i < names.size() ? names[i] : fmt::format("part {}", i + 1); };
   RunResult m;
+  m.processes = 0;  // summed below
   m.options = parts.front().options;
   m.options.connections = 0;
   m.options.rate = 0;
@@ -60,6 +61,13 @@ std::optional<RunResult> merge_results(const std::vector<RunResult>& parts, std:
     m.duration_s = std::max(m.duration_s, p.duration_s);
     m.interrupted = m.interrupted || p.interrupted;
     m.cpu_s += p.cpu_s;
+    m.open_s = std::max(m.open_s, p.open_s);  // all were open once the slowest part was
+    m.processes += p.processes;
+    m.idle_asked += p.idle_asked;
+    m.idle_established += p.idle_established;
+    m.idle_answered += p.idle_answered;
+    m.idle_open_s = std::max(m.idle_open_s, p.idle_open_s);
+    m.source_addresses = std::max(m.source_addresses, p.source_addresses);
     m.cpu_wait_s += p.cpu_wait_s;
     m.latency.add(p.latency);
     m.connect_latency.add(p.connect_latency);

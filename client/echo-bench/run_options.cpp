@@ -18,6 +18,7 @@ std::optional<std::string> validate(const RunOptions& o) {
   if (!(o.timeout_s > 0)) return "--timeout must be more than 0 seconds";
   if (o.churn && o.pipeline > 1) return "--churn sends one line per connection: -p does not apply";
   if (o.churn && o.rate > 0) return "--churn is closed-loop only: drop --rate";
+  if (o.churn && o.idle > 0) return "--idle holds connections open: it does not go with --churn";
   if (o.rate > 0 && o.rate < static_cast<double>(o.connections) / 60.0)
     return fmt::format("--rate {} is too low for {} connections (each would wait over a minute)", o.rate, o.connections);
   return std::nullopt;

@@ -27,6 +27,9 @@ struct RunOptions {
   double timeout_s = 5;          // a connect or a reply this late is a timeout error
   bool progress = true;          // a line on stderr every second
   std::string label;             // prefix of the progress line (compare names its points)
+  std::size_t idle = 0;          // --idle: more connections, opened first, held silent (idle_crowd.hpp)
+  std::size_t sources = 0;       // source addresses to spread over; 0 = as the count needs (source_addresses.hpp)
+  bool hold = false;             // a load process of a bigger run: say `ready` on stdout, start on SIGUSR1
   unsigned agent_index = 0;      // --agent I/N: this process is agent I (from 0) of N, with its share
   unsigned agent_count = 1;      //   of -c, --rate and -n (agent_share.cpp)
   double start_at = 0;           // --start-at: Unix time the load starts at; 0 = at once

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "scale_report.hpp"
+
 #include "generator_health.hpp"
 
 namespace echo::bench {
@@ -49,6 +51,7 @@ std::string human_report(const RunResult& r) {
     text += fmt::format("  connect us   {}\n", latency_line(r.connect_latency));
   }
   text += fmt::format("  connections  {} established\n", r.connections);
+  text += scale_lines(r);
   text += health_line(generator_health(r));
   text += fmt::format("  errors       {}", r.errors());
   for (std::size_t k = 0; k < kErrorKinds; ++k) {
@@ -87,6 +90,7 @@ void write_json(JsonWriter& json, const RunResult& r, std::string_view key) {
       .value("bytes_in", r.bytes_in)
       .value("interrupted", r.interrupted);
   write_latency(json, "latency_us", r.latency);
+  write_scale_json(json, r);
   if (o.churn) {
     json.begin_object("churn").value("connects", r.connect_latency.count()).value("connects_per_s", r.connects_per_s());
     write_latency(json, "connect_latency_us", r.connect_latency);

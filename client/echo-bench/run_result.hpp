@@ -34,6 +34,14 @@ struct RunResult {
   bool interrupted = false;  // Ctrl-C ended it early
   Histogram latency;          // ns
   Histogram connect_latency;  // ns, --churn
+  // Scale (docs/SCALE.md): how the connections were opened and held.
+  double open_s = 0;                 // from the first connect until every -c connection was open (slowest process)
+  std::uint64_t idle_asked = 0;      // --idle
+  std::uint64_t idle_established = 0;
+  std::uint64_t idle_answered = 0;   // idle connections that answered their one line at the end
+  double idle_open_s = 0;            // time to open the idle crowd (slowest process)
+  std::uint64_t processes = 1;       // load processes (past one process's descriptors)
+  std::uint64_t source_addresses = 1;
   // The generator's own health and the time series (interval_recorder.cpp):
   double cpu_s = 0;                       // echo-bench's CPU, user + system, over the measured window
   double cpu_wait_s = 0;                  // its threads' time ready to run but waiting for a CPU (schedstat)

@@ -1,5 +1,6 @@
 #include "target.hpp"
 
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,6 +29,19 @@ int start_connect(const Target& target) {
   const int fd = socket(target.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
   echo::set_nodelay(fd);
+  if (target.sources) {
+    // The port is picked at connect(), knowing the destination: a port may then serve
+    // connections to different servers, and bind() does not use up the range by itself.
+    const int on = 1;
+    setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &on, sizeof on);
+    const sockaddr_in& from = target.sources->next();
+    if (bind(fd, reinterpret_cast<const sockaddr*>(&from), sizeof from) != 0) {
+      const int err = errno;
+      close(fd);
+      errno = err;
+      return -1;
+    }
+  }
   if (connect(fd, reinterpret_cast<const sockaddr*>(&target.addr), target.len) != 0 && errno != EINPROGRESS) {
     const int err = errno;
     close(fd);

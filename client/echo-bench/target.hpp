@@ -3,8 +3,11 @@
 
 #include <sys/socket.h>
 
+#include <memory>
 #include <optional>
 #include <string>
+
+#include "source_addresses.hpp"
 
 namespace echo::bench {
 
@@ -12,12 +15,14 @@ struct Target {
   sockaddr_storage addr{};
   socklen_t len = 0;
   std::string text;  // "127.0.0.1:7007"
+  // Set when one source address has too few ports: connections bind to these in turn.
+  std::shared_ptr<const SourceAddresses> sources;
 };
 
 // Resolves host:port to its first address; nullopt with `error` set when it cannot.
 std::optional<Target> resolve_target(const std::string& host, unsigned short port, std::string& error);
 
-// Starts a non-blocking connect with TCP_NODELAY. Returns the fd (connected or in progress), or
+// Starts a non-blocking connect with TCP_NODELAY, from the next source address if any. Returns the fd (connected or in progress), or
 // -1 with errno set.
 int start_connect(const Target& target);
 

@@ -69,6 +69,7 @@ struct RunControl {
   std::atomic<bool> measuring{false};  // warm-up is over: count
   std::atomic<bool> stop{false};       // time is up (or Ctrl-C): stop sending, drain, return
   std::atomic<unsigned> connected{0};  // workers done with their first round of connects
+  std::atomic<bool> go{false};         // every connection is open (or failed once): start sending
 };
 
 }  // namespace echo::bench
