@@ -40,6 +40,14 @@ CapacityResult search_capacity(const CapacityOptions& o, const std::function<Cap
     CapacityStep s = measure(rate);
     s.offered = rate;
     s.held = step_holds(o, s);
+    // A miss is measured once more before it counts: one stray stall on a shared machine (a
+    // first step right after the server started, another program's burst) must not end the search.
+    if (!s.held && !s.stopped && r.steps.size() + 1 < o.max_steps) {
+      r.steps.push_back(s);
+      s = measure(rate);
+      s.offered = rate;
+      s.held = step_holds(o, s);
+    }
     if (s.stopped) r.stopped_why = s.error.empty() ? "stopped" : s.error;
     r.steps.push_back(s);
     if (s.held) {

@@ -23,7 +23,7 @@ GeneratorHealth generator_health(const RunResult& r) {
   g.schedule_lag_max_us = to_us(r.schedule_lag.max());
   if (g.cpu_share >= kSaturatedCpuShare) {
     g.saturated = true;
-    g.warnings.push_back(fmt::format("the bench used {:.0f}% of its {} load thread{}' CPU: it may be the bottleneck "
+    g.warnings.push_back(fmt::format("the bench used {:.0f}% of the CPU of its {} load thread{}: it may be the bottleneck "
                                      "(give it more cores with -t, or more machines with --agent)",
                                      100 * g.cpu_share, r.threads, r.threads == 1 ? "" : "s"));
   }
