@@ -5,18 +5,15 @@
 
 #include <algorithm>
 #include <ctime>
-#include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 
 #include "chat_report.hpp"
+#include "compare_report.hpp"
 #include "json_writer.hpp"
 #include "run_report.hpp"
 
 namespace echo::bench {
 namespace {
-
-namespace fs = std::filesystem;
 
 double mib(std::uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
 
@@ -160,25 +157,9 @@ std::string chat_json(const CompareReport& report) {
 }
 
 bool write_chat_reports(const CompareReport& report) {
-  const fs::path dir(report.out_dir);
-  bool ok = true;
-  auto write = [&](const char* name, const std::string& text) {
-    std::ofstream out(dir / name);
-    out << text;
-    if (!out.flush()) {
-      fmt::print(stderr, "echo-bench: cannot write {}\n", (dir / name).string());
-      ok = false;
-    }
-  };
-  const std::string md = chat_markdown(report);
-  write("results.md", md);
-  write("results.json", chat_json(report));
-  std::string error;
-  const bool chart = write_chat_chart(report, error);
-  if (!chart) fmt::print(stderr, "echo-bench: no chart: {}\n", error);
-  fmt::print("{}\n", md);
-  fmt::print(stderr, "wrote {}/results.md, results.json{}\n", report.out_dir, chart ? ", chart.png" : "");
-  return ok;
+  return write_report_files(
+      report, chat_markdown(report), chat_json(report),
+      [&](std::string& error) { return write_chat_chart(report, error); }, "chart.png");
 }
 
 }  // namespace echo::bench

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <functional>
 #include <map>
 
 #include "json_writer.hpp"
@@ -175,7 +176,8 @@ std::string results_json(const CompareReport& report) {
   return json.str() + "\n";
 }
 
-bool write_reports(const CompareReport& report) {
+bool write_report_files(const CompareReport& report, const std::string& md, const std::string& json,
+                        const std::function<bool(std::string&)>& chart, const char* chart_name) {
   const fs::path dir(report.out_dir);
   bool ok = true;
   auto write = [&](const char* name, const std::string& text) {
@@ -186,17 +188,23 @@ bool write_reports(const CompareReport& report) {
       ok = false;
     }
   };
-  const std::string md = markdown_tables(report);
   write("results.md", md);
-  write("results.json", results_json(report));
+  write("results.json", json);
   std::string error;
-  const bool capacity = !report.capacities.empty();
-  const bool chart = capacity ? write_capacity_chart(report, error) : write_chart(report, error);
-  if (!chart) fmt::print(stderr, "echo-bench: no chart: {}\n", error);
+  const bool charted = chart(error);
+  if (!charted) fmt::print(stderr, "echo-bench: no chart: {}\n", error);
   fmt::print("{}\n", md);
   fmt::print(stderr, "wrote {}/results.md, results.json{}\n", report.out_dir,
-             chart ? capacity ? ", capacity.png" : ", chart.png" : "");
+             charted ? fmt::format(", {}", chart_name) : "");
   return ok;
+}
+
+bool write_reports(const CompareReport& report) {
+  const bool capacity = !report.capacities.empty();
+  return write_report_files(
+      report, markdown_tables(report), results_json(report),
+      [&](std::string& error) { return capacity ? write_capacity_chart(report, error) : write_chart(report, error); },
+      capacity ? "capacity.png" : "chart.png");
 }
 
 }  // namespace echo::bench

@@ -2,6 +2,7 @@
 // What compare writes: results.md (the table people read), results.json (every run, raw), the
 // chart, and the table again on stdout.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ std::string results_json(const CompareReport& report);
 // Writes the three files (and the chart's data and script) into report.out_dir and prints the
 // table. False if a file could not be written; a missing gnuplot only costs the chart.
 bool write_reports(const CompareReport& report);
+
+// What write_reports and compare --chat's writer share: results.md and results.json into
+// report.out_dir, the chart drawn by `chart` (named `chart_name`), the table on stdout.
+bool write_report_files(const CompareReport& report, const std::string& md, const std::string& json,
+                        const std::function<bool(std::string&)>& chart, const char* chart_name);
 
 // chart.png from gnuplot (compare_chart.cpp). False with `error` set when it could not be made.
 bool write_chart(const CompareReport& report, std::string& error);
