@@ -6,7 +6,6 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
-#include <regex>
 #include <algorithm>
 #include <string>
 #include <thread>
@@ -19,6 +18,7 @@
 #include "payload.hpp"
 #include "process.hpp"
 #include "run_result.hpp"
+#include "json_number.hpp"
 
 using namespace echo::bench;
 using namespace std::chrono_literals;
@@ -27,15 +27,9 @@ using echo::test::run_program;
 using echo::test::ServerProcess;
 namespace fs = std::filesystem;
 
-namespace {
+using echo::test::json_number;
 
-// A number field of echo-bench's JSON, found by its (unique enough) "name": prefix.
-double json_number(const std::string& json, const std::string& name) {
-  std::smatch m;
-  const std::regex re("\"" + name + "\":(-?[0-9.eE+]+)");
-  REQUIRE_MESSAGE(std::regex_search(json, m, re), "no field " << name << " in " << json);
-  return std::stod(m[1]);
-}
+namespace {
 
 // A wrong server: echoes lines back unchanged, so an `upper` check fails on every reply.
 class EchoingServer {

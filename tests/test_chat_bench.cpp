@@ -2,7 +2,6 @@
 // that breaks the contract on purpose (the bench must say so) and against every real mode.
 #include <doctest/doctest.h>
 
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -11,6 +10,7 @@
 #include "fake_chat_server.hpp"
 #include "modes.hpp"
 #include "process.hpp"
+#include "json_number.hpp"
 
 using namespace echo::bench;
 using echo::test::FakeChatServer;
@@ -18,14 +18,9 @@ using echo::test::run_program;
 using echo::test::ServerProcess;
 using namespace std::chrono_literals;
 
-namespace {
+using echo::test::json_number;
 
-double json_number(const std::string& json, const std::string& name) {
-  std::smatch m;
-  const std::regex re("\"" + name + "\":(-?[0-9.eE+]+)");
-  REQUIRE_MESSAGE(std::regex_search(json, m, re), "no field " << name << " in " << json);
-  return std::stod(m[1]);
-}
+namespace {
 
 // echo-bench chat with a small closed-loop load; --json on stdout.
 echo::test::RunResult bench_chat(unsigned short port, std::vector<std::string> extra) {

@@ -19,6 +19,7 @@
 #include "line_client.hpp"
 #include "modes.hpp"
 #include "process.hpp"
+#include "json_number.hpp"
 
 using namespace echo::test;
 
@@ -92,13 +93,6 @@ class Terminal {
   pid_t pid_ = -1;
   std::string screen_;
 };
-
-double json_number(const std::string& json, const std::string& name) {
-  std::smatch m;
-  const std::regex re("\"" + name + "\":(-?[0-9.eE+]+)");
-  REQUIRE_MESSAGE(std::regex_search(json, m, re), "no field " << name << " in " << json);
-  return std::stod(m[1]);
-}
 
 }  // namespace
 

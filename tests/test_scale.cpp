@@ -18,6 +18,7 @@
 #include "process.hpp"
 #include "source_addresses.hpp"
 #include "target.hpp"
+#include "json_number.hpp"
 
 using namespace echo::bench;
 using namespace std::chrono_literals;
@@ -34,14 +35,9 @@ namespace fs = std::filesystem;
 #endif
 #endif
 
-namespace {
+using echo::test::json_number;
 
-double json_number(const std::string& json, const std::string& name) {
-  std::smatch m;
-  const std::regex re("\"" + name + "\":(-?[0-9.eE+]+)");
-  REQUIRE_MESSAGE(std::regex_search(json, m, re), "no field " << name << " in " << json);
-  return std::stod(m[1]);
-}
+namespace {
 
 struct Ran {
   int code = -1;
