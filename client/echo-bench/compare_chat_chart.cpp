@@ -5,10 +5,9 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
-#include <optional>
 
-#include "child_process.hpp"
 #include "compare_chat.hpp"
+#include "compare_report.hpp"
 #include "run_report.hpp"
 
 namespace echo::bench {
@@ -77,29 +76,7 @@ bool write_chat_chart(const CompareReport& report, std::string& error) {
         "'deliveries/s'\n" +
         plot_line(servers, 2);
   std::ofstream(dir / "chart.gp") << gp + "unset multiplot\n";
-
-  fs::create_directories(dir / "logs", ec);
-  const std::string log = (dir / "logs" / "gnuplot.log").string();
-  echo::ChildOptions gnuplot;
-  gnuplot.argv = {"gnuplot", "chart.gp"};
-  gnuplot.cwd = dir.string();
-  gnuplot.err = echo::ChildOutput::file(log, false);
-  std::optional<echo::ChildExit> ended;
-  try {
-    ended = echo::ChildProcess(gnuplot).wait_exit(std::chrono::minutes(1));
-  } catch (const std::exception& e) {
-    error = fmt::format("cannot start gnuplot: {}", e.what());
-    return false;
-  }
-  if (ended && ended->exited() && ended->code() == 127) {
-    error = "gnuplot is not installed (Debian: gnuplot-nox); the data and chart.gp are in " + report.out_dir;
-    return false;
-  }
-  if (!ended || !ended->exited() || ended->code() != 0) {
-    error = "gnuplot failed, see " + log;
-    return false;
-  }
-  return true;
+  return run_gnuplot(report.out_dir, "chart.gp", error);
 }
 
 }  // namespace echo::bench
