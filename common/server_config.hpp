@@ -18,7 +18,7 @@ inline std::string_view to_string(ListenerSharing l) { return l == ListenerShari
 struct ServerConfig {
   std::string host = "127.0.0.1";
   unsigned short port = 7007;
-  unsigned workers = 0;  // pool threads or hybrid processes; 0 = number of cores
+  unsigned workers = 0;  // pool threads or hybrid processes; main() turns 0 into the cores we may use
   ListenerSharing listener = ListenerSharing::shared;
   Transform transform = Transform::upper;
   Framing framing = Framing::line;  // raw: the seeds' protocol, no lines (see framer.hpp)

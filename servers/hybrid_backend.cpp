@@ -39,7 +39,6 @@
 #include "child_exits.hpp"
 #include "child_process.hpp"
 #include "hub.hpp"
-#include "proc_info.hpp"
 #include "stop_signal.hpp"
 
 namespace echo {
@@ -241,10 +240,9 @@ class Supervisor {
 }  // namespace
 
 void run_hybrid_backend(const ServerConfig& config, const Listener& listener, Counters& counters) {
-  const unsigned workers =
-      config.workers > 0 ? config.workers : static_cast<unsigned>(std::max<std::size_t>(1, allowed_cpus().size()));
-  spdlog::info("hybrid: {} worker processes, one event loop each; listener {}", workers, to_string(config.listener));
-  Supervisor(config, listener, counters, workers).run();
+  spdlog::info("hybrid: {} worker processes, one event loop each; listener {}", config.workers,
+               to_string(config.listener));
+  Supervisor(config, listener, counters, config.workers).run();
 }
 
 }  // namespace echo

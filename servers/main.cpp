@@ -14,6 +14,7 @@
 #include "counters.hpp"
 #include "logging.hpp"
 #include "net.hpp"
+#include "proc_info.hpp"
 #include "stop_signal.hpp"
 
 namespace {
@@ -57,6 +58,15 @@ void list_modes(const std::string& format) {
     if (format == "tsv") fmt::print("{}\t{}\t{}\n", b.name, b.default_max_connections, b.description);
     else fmt::print("{}\n", b.name);
   }
+}
+
+// Descriptors the busiest server process holds at --max-connections. A fork parent holds none:
+// each connection lives in its own child (but the chat hub keeps a channel per child); hybrid's
+// workers share them out.
+std::size_t descriptors_per_process(const echo::Backend& backend, const echo::ServerConfig& config) {
+  if (backend.name == "fork") return config.chat ? config.max_connections : 0;
+  if (backend.name == "hybrid") return (config.max_connections + config.workers - 1) / config.workers;
+  return config.max_connections;
 }
 
 }  // namespace
@@ -137,14 +147,17 @@ int main(int argc, char** argv) {
   config.listener = listener_sharing == "reuseport" ? echo::ListenerSharing::reuseport : echo::ListenerSharing::shared;
   config.idle_timeout = std::chrono::milliseconds(static_cast<long>(std::llround(idle_timeout_s * 1000)));
   if (config.max_connections == 0) config.max_connections = backend->default_max_connections;
+  // The cores this process may run on (taskset, cpusets), not every core of the machine.
+  if (config.workers == 0) config.workers = static_cast<unsigned>(std::max<std::size_t>(1, echo::allowed_cpus().size()));
   echo::setup_logging(log_level, "echo-server");
 
   echo::Counters& counters = echo::make_shared_counters();  // before any fork or thread
   echo::install_stop_handlers();
   const std::size_t fd_limit = echo::raise_fd_limit();
-  if (fd_limit < config.max_connections + 16)
-    spdlog::warn("open-file limit is {}, lower than --max-connections {}: connections past it will be turned away",
-                 fd_limit, config.max_connections);
+  if (const std::size_t needed = descriptors_per_process(*backend, config); fd_limit < needed + 16)
+    spdlog::warn("open-file limit is {}, lower than the {} connections one {} process would hold for "
+                 "--max-connections {}: connections past it will be turned away",
+                 fd_limit, needed, backend->name, config.max_connections);
 
   echo::Listener listener;
   try {

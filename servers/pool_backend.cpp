@@ -6,21 +6,16 @@
 // more than another. (One io_context shared by all workers balances better, but measured ~3
 // futex calls and an epoll_ctl per request in cross-thread wake-ups: see docs/PERFORMANCE.md.)
 
-#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include "async_server.hpp"
 #include "backend.hpp"
-#include "proc_info.hpp"
 
 namespace echo {
 
 void run_pool_backend(const ServerConfig& config, const Listener& listener, Counters& counters) {
-  // The cores this process may run on (taskset, cpusets), not every core of the machine.
-  const unsigned workers =
-      config.workers > 0 ? config.workers : static_cast<unsigned>(std::max<std::size_t>(1, allowed_cpus().size()));
-  spdlog::info("pool: {} workers, one event loop each", workers);
-  run_async_server(config, listener, counters, workers);
+  spdlog::info("pool: {} workers, one event loop each", config.workers);
+  run_async_server(config, listener, counters, config.workers);
 }
 
 }  // namespace echo

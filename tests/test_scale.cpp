@@ -88,6 +88,33 @@ TEST_CASE("hybrid holds more connections than one process may open, each answere
   CHECK(std::stoul(m[1]) >= 3000);
 }
 
+TEST_CASE("fork holds more connections than its parent may open, opened no faster than --connect-rate") {
+  // The fork parent hands every connection to its child, so 128 descriptors do not bound it;
+  // the processes do. The bench opens its 300 connections at 600 a second at most: the first
+  // at once, the last no sooner than 299/600 s later.
+  ServerProcess server({"--mode", "fork", "--max-connections", "400", "--log-level", "warn"}, "echo-server", 128);
+  const Ran r = bench({"run", "--port", std::to_string(server.port()), "-c", "300", "-n", "600", "--rate", "600",
+                       "--connect-rate", "600", "--timeout", "30", "--json", "-q"},
+                      0, 120s);
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(json_number(r.out, "connections") == 300);
+  CHECK(json_number(r.out, "requests") == 600);
+  CHECK(json_number(r.out, "errors") == 0);
+  CHECK(json_number(r.out, "open_s") >= 299.0 / 600.0);
+  CHECK(server.stop() == 0);
+  const std::string summary = server.stderr_text();
+  std::smatch m;
+  REQUIRE_MESSAGE(std::regex_search(summary, m, std::regex("connections: ([0-9]+) served, 0 rejected")), summary);
+  CHECK(std::stoul(m[1]) >= 300);
+}
+
+TEST_CASE("--connect-rate must be a rate") {
+  const Ran r = bench({"run", "-c", "2", "--connect-rate", "-1"});
+  CHECK(r.code == 2);
+  CHECK(r.err.find("--connect-rate must not be negative") != std::string::npos);
+}
+
 TEST_CASE("--idle holds silent connections for the whole run, and each answers one line at the end") {
   ServerProcess server({"--mode", "coro", "--log-level", "warn"});
   const Ran r = bench({"run", "--port", std::to_string(server.port()), "-c", "2", "-d", "0.5", "--warmup", "0.1",

@@ -48,6 +48,7 @@ std::optional<std::string> apply_agent_share(RunOptions& o) {
     o.requests = share;
   }
   o.rate = o.rate * static_cast<double>(mine) / static_cast<double>(whole);
+  o.connect_rate = o.connect_rate * static_cast<double>(mine) / static_cast<double>(whole);
   o.connections = mine;
   return std::nullopt;
 }

@@ -29,6 +29,9 @@ void add_load_options(CLI::App& cmd, RunOptions& o, std::string& expect) {
   cmd.add_option("--warmup", o.warmup_s, "Seconds of uncounted load before -d starts")->capture_default_str();
   cmd.add_option("--timeout", o.timeout_s, "Seconds a connect or a reply may take before it counts as an error")
       ->capture_default_str();
+  cmd.add_option("--connect-rate", o.connect_rate,
+                 "Start at most R connects per second (default: as fast as the server's kernel completes them); "
+                 "for servers that accept slowly, e.g. fork");
   cmd.add_option("--idle", o.idle, "Also hold N connections open and silent for the whole run (each answers one line at the end)")
       ->capture_default_str();
   cmd.add_option("--expect", expect, "What every reply must be: the request upper-cased, echoed, or not checked")

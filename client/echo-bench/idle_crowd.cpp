@@ -21,8 +21,8 @@ int ms_until(Clock::time_point t) {
 
 }  // namespace
 
-IdleCrowd::IdleCrowd(const Target& target, const Payload& payload, Clock::duration timeout)
-    : target_(target), payload_(payload), timeout_(timeout), epoll_fd_(epoll_create1(EPOLL_CLOEXEC)) {}
+IdleCrowd::IdleCrowd(const Target& target, const Payload& payload, Clock::duration timeout, double connect_rate)
+    : target_(target), payload_(payload), timeout_(timeout), pace_(connect_rate), epoll_fd_(epoll_create1(EPOLL_CLOEXEC)) {}
 
 IdleCrowd::~IdleCrowd() {
   for (const int fd : fds_) close(fd);
@@ -43,8 +43,9 @@ std::size_t IdleCrowd::open(std::size_t count) {
   std::size_t started = 0;
   auto next_timeout_check = start;
   while ((started < count || !pending.empty()) && !echo::stop_requested()) {
-    while (started < count && pending.size() < kConnectsInFlight) {
+    while (started < count && pending.size() < kConnectsInFlight && pace_.allows(Clock::now())) {
       ++started;
+      pace_.started();
       const int fd = start_connect(target_);
       if (fd < 0) {
         error(error_kind_of(errno), errno);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "connect_pace.hpp"
 #include "payload.hpp"
 #include "run_result.hpp"
 #include "target.hpp"
@@ -19,12 +20,12 @@ namespace echo::bench {
 
 class IdleCrowd {
  public:
-  IdleCrowd(const Target& target, const Payload& payload, Clock::duration timeout);
+  IdleCrowd(const Target& target, const Payload& payload, Clock::duration timeout, double connect_rate);
   ~IdleCrowd();  // closes them
   IdleCrowd(const IdleCrowd&) = delete;
   IdleCrowd& operator=(const IdleCrowd&) = delete;
 
-  // Opens `count` connections, at most kConnectsInFlight at a time, until each one connected or
+  // Opens `count` connections, at most kConnectsInFlight at a time (and --connect-rate), until each one connected or
   // failed. Returns how many are open. Stops early on Ctrl-C.
   std::size_t open(std::size_t count);
   // Each open connection sends one line; returns how many answered it correctly in time.
@@ -46,6 +47,7 @@ class IdleCrowd {
   const Target& target_;
   const Payload& payload_;
   Clock::duration timeout_;
+  ConnectPace pace_;
   int epoll_fd_;
   std::vector<int> fds_;  // established
   std::size_t asked_ = 0;

@@ -99,6 +99,7 @@ std::vector<std::string> child_argv(const RunOptions& o, unsigned index, unsigne
   add("-p", std::to_string(o.pipeline));
   add("-t", std::to_string(threads));
   add("--timeout", fmt::format("{}", o.timeout_s));
+  if (o.connect_rate > 0) add("--connect-rate", fmt::format("{}", o.connect_rate));
   add("--expect", to_string(o.expect));
   add("--framing", std::string(to_string(o.framing)));
   add("--idle", std::to_string(o.idle / processes + (index < o.idle % processes ? 1 : 0)));

@@ -166,7 +166,7 @@ std::optional<RunResult> run_load(const RunOptions& o, std::string& error, const
   if (o.hold) block_go_signal();  // before any thread starts, so that none of them takes it
 
   const Payload payload(o.size, o.expect, o.framing);
-  IdleCrowd crowd(*target, payload, to_duration(o.timeout_s));
+  IdleCrowd crowd(*target, payload, to_duration(o.timeout_s), o.connect_rate);
   if (o.idle > 0) crowd.open(o.idle);
   LoadThreads load(o, payload, *target, threads);
   if (!first_round_connected(o, load, *target, error)) return std::nullopt;

@@ -15,7 +15,7 @@ LoadThreads::LoadThreads(const RunOptions& o, const Payload& payload, const Targ
   control_.measuring = o.requests != 0;  // -n counts every reply, from the first
   std::uint64_t requests_left = o.requests;
   for (unsigned i = 0; i < threads; ++i) {
-    // Connections dealt evenly; -n and --rate in proportion to them, -n's remainder to the last.
+    // Connections dealt evenly; -n, --rate and --connect-rate in proportion to them, -n's remainder to the last.
     WorkerPlan plan;
     plan.options = &o;
     plan.payload = &payload;
@@ -24,6 +24,7 @@ LoadThreads::LoadThreads(const RunOptions& o, const Payload& payload, const Targ
     plan.requests = i + 1 == threads ? requests_left : o.requests * plan.connections / o.connections;
     requests_left -= plan.requests;
     plan.rate = o.rate * static_cast<double>(plan.connections) / static_cast<double>(o.connections);
+    plan.connect_rate = o.connect_rate * static_cast<double>(plan.connections) / static_cast<double>(o.connections);
     stats_.push_back(std::make_unique<WorkerStats>());
     threads_.emplace_back([this, plan, &ws = *stats_.back(), &done = finished_at_[i]] {
       if (plan.options->churn) {

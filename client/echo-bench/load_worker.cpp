@@ -20,6 +20,7 @@ LoadWorker::LoadWorker(const WorkerPlan& plan, WorkerStats& stats, RunControl& c
       epoll_fd_(epoll_create1(EPOLL_CLOEXEC)),
       budget_(plan.requests),
       schedule_(plan.rate),
+      connect_pace_(plan.connect_rate),
       buf_(kReadBuffer) {
   conns_.reserve(plan.connections);
   for (std::size_t i = 0; i < plan.connections; ++i) {
@@ -115,7 +116,7 @@ void LoadWorker::start(Clock::time_point now) {
 void LoadWorker::check_timers(Clock::time_point now) {
   for (Conn& c : conns_) {
     if (c.state == State::idle && !draining_ && now >= c.since && index_of(c) < next_untried_ &&
-        connecting_ < kConnectsInFlight) {
+        connecting_ < kConnectsInFlight && connect_pace_.allows(now)) {
       open_connection(c, now);
     } else if (c.state == State::connecting && now - c.since > timeout_) {
       fail(c, ErrorKind::timeout, ETIMEDOUT);
@@ -170,11 +171,12 @@ Clock::time_point LoadWorker::origin_of_next(const Conn& c, Clock::time_point no
 // First connects, a few at a time: thousands of SYNs at once overflow the server's listen queue,
 // and a dropped SYN is retried only after 1, 3, 7... seconds.
 void LoadWorker::open_more(Clock::time_point now) {
-  while (next_untried_ < conns_.size() && connecting_ < kConnectsInFlight && !draining_)
+  while (next_untried_ < conns_.size() && connecting_ < kConnectsInFlight && !draining_ && connect_pace_.allows(now))
     open_connection(conns_[next_untried_++], now);
 }
 
 void LoadWorker::open_connection(Conn& c, Clock::time_point now) {
+  connect_pace_.started();
   c.fd = start_connect(*plan_.target);
   if (c.fd < 0) {
     fail(c, error_kind_of(errno), errno);

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "connect_pace.hpp"
 #include "open_loop_schedule.hpp"
 #include "payload.hpp"
 #include "request_budget.hpp"
@@ -82,6 +83,7 @@ class LoadWorker {
   std::vector<Conn> conns_;
   RequestBudget budget_;           // -n's share
   OpenLoopSchedule schedule_;      // --rate's share; inactive in the closed loop
+  ConnectPace connect_pace_;       // --connect-rate's share
   std::uint64_t released_ = 0;     // open loop: lines of this thread released so far
   std::uint64_t outstanding_ = 0;  // lines sent and not yet answered, all connections
   bool first_round_over_ = false;  // every connection established or failed once

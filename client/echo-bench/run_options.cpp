@@ -16,6 +16,7 @@ std::optional<std::string> validate(const RunOptions& o) {
   if (o.warmup_s < 0) return "--warmup must not be negative";
   if (o.rate < 0) return "--rate must not be negative";
   if (!(o.timeout_s > 0)) return "--timeout must be more than 0 seconds";
+  if (o.connect_rate < 0) return "--connect-rate must not be negative";
   if (o.churn && o.pipeline > 1) return "--churn sends one line per connection: -p does not apply";
   if (o.churn && o.rate > 0) return "--churn is closed-loop only: drop --rate";
   if (o.churn && o.idle > 0) return "--idle holds connections open: it does not go with --churn";

@@ -25,6 +25,7 @@ struct RunOptions {
   Framing framing = Framing::line;  // raw: the seeds' protocol; a request is -s bytes with no LF
   unsigned threads = 0;          // -t: 0 = as many as CPUs this process may run on
   double timeout_s = 5;          // a connect or a reply this late is a timeout error
+  double connect_rate = 0;       // --connect-rate: connects started per second, at most; 0 = unpaced
   bool progress = true;          // a line on stderr every second
   std::string label;             // prefix of the progress line (compare names its points)
   std::size_t idle = 0;          // --idle: more connections, opened first, held silent (idle_crowd.hpp)

@@ -37,6 +37,7 @@ struct WorkerPlan {
   std::size_t connections = 0;
   std::uint64_t requests = 0;  // share of -n; 0 = until told to stop
   double rate = 0;             // share of --rate; 0 = closed loop
+  double connect_rate = 0;     // share of --connect-rate; 0 = unpaced
 };
 
 }  // namespace echo::bench
