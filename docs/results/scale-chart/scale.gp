@@ -2,7 +2,7 @@
 # Run from the repository root: gnuplot docs/results/scale-chart/scale.gp
 set terminal pngcairo size 1200,480 font ",10"
 set output "docs/scale.png"
-set multiplot layout 1,2 title "echo-server at scale (2 cores, shared, loaded)"
+set multiplot layout 1,2 title "echo-server at scale (2 cores; memory of thread and fork on the quiet machine, the rest loaded)"
 
 set title "memory per connection held (10,100 held)"
 set style data histograms
