@@ -43,6 +43,13 @@ GeneratorHealth generator_health(const RunResult& r) {
     g.warnings.push_back(fmt::format("achieved {:.0f} req/s of the {:.0f} intended: the server (or the bench, see above) "
                                      "did not keep up",
                                      g.achieved_rps, g.intended_rps));
+  g.listen_overflows = r.listen_overflows;
+  if (g.listen_overflows > 0)
+    g.warnings.push_back(fmt::format(
+        "this machine's kernel dropped {} connects for a full accept queue (TcpExt ListenOverflows): the server "
+        "accepted slower than they came, and each dropped one was retried a second or more later; pace them with "
+        "--connect-rate",
+        g.listen_overflows));
   if (g.connections_established < g.connections_asked)
     g.warnings.push_back(
         fmt::format("established {} of the {} connections asked for", g.connections_established, g.connections_asked));
@@ -55,6 +62,7 @@ void write_json(JsonWriter& json, std::string_view key, const GeneratorHealth& g
       .value("achieved_rps", g.achieved_rps)
       .value("connections_asked", g.connections_asked)
       .value("connections_established", g.connections_established)
+      .value("listen_overflows", g.listen_overflows)
       .value("cpu_s", g.cpu_s)
       .value("cpu_us_per_request", g.cpu_us_per_request)
       .value("cpu_share", g.cpu_share)

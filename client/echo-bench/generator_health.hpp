@@ -26,6 +26,7 @@ struct GeneratorHealth {
   double cpu_wait_share = 0;       // time the threads were ready but had no CPU / (window × (load threads + main))
   double schedule_lag_p99_us = 0;  // open loop: how late the timer woke the load threads
   double schedule_lag_max_us = 0;
+  std::uint64_t listen_overflows = 0;  // loopback target: connects dropped for a full accept queue
   bool saturated = false;          // the CPU or the schedule says the bench was the bottleneck
   std::vector<std::string> warnings;
 };

@@ -12,6 +12,7 @@
 #include "load_processes.hpp"
 #include "agent_share.hpp"
 #include "interval_recorder.hpp"
+#include "listen_queue.hpp"
 #include "load_threads.hpp"
 #include "net.hpp"
 #include "stop_signal.hpp"
@@ -147,6 +148,38 @@ RunResult add_up(const RunOptions& o, const Target& target, unsigned threads, co
   return r;
 }
 
+// Everything after the options and the address: processes, connections, load, result.
+std::optional<RunResult> run_load_on(const RunOptions& o, Target& target, std::string& error, const RunHooks& hooks) {
+  const unsigned threads = effective_threads(o);
+  // Scale: more connections than one source address has ports, or than our descriptors allow.
+  if (!spread_sources(o, target, error)) return std::nullopt;
+  if (const unsigned processes = load_processes_needed(o, threads); processes > 1)
+    return run_load_processes(o, processes, target, error, hooks);
+  if (!enough_descriptors(o, threads, error) || !target_answers(o, target, error)) return std::nullopt;
+  if (o.start_at > 0 && !wait_for_start(o.start_at, o.progress, error)) return std::nullopt;  // --start-at
+  if (o.hold) block_go_signal();  // before any thread starts, so that none of them takes it
+
+  const Payload payload(o.size, o.expect, o.framing);
+  IdleCrowd crowd(target, payload, to_duration(o.timeout_s), o.connect_rate);
+  if (o.idle > 0) crowd.open(o.idle);
+  LoadThreads load(o, payload, target, threads);
+  if (!first_round_connected(o, load, target, error)) return std::nullopt;
+  const double open_s = seconds_since(load.launched());
+  const std::uint64_t held = load.sum([](const WorkerStats& s) { return s.connects.get(); }) + crowd.established();
+  if (o.hold && !wait_for_go(held, error)) return std::nullopt;
+  if (hooks.on_held) hooks.on_held(held);
+  load.go();
+  std::optional<IntervalRecorder> recorder;
+  const Window window = measure(o, load, recorder);
+  load.stop_and_join();
+  RunResult r = add_up(o, target, threads, load, window);
+  recorder->finish(r);
+  r.open_s = open_s;
+  r.source_addresses = target.sources ? target.sources->size() : 1;
+  crowd.finish(r);
+  return r;
+}
+
 }  // namespace
 
 std::optional<RunResult> run_load(const RunOptions& o, std::string& error, const RunHooks& hooks) {
@@ -156,33 +189,12 @@ std::optional<RunResult> run_load(const RunOptions& o, std::string& error, const
   }
   auto target = resolve_target(o.host, o.port, error);
   if (!target) return std::nullopt;
-  const unsigned threads = effective_threads(o);
-  // Scale: more connections than one source address has ports, or than our descriptors allow.
-  if (!spread_sources(o, *target, error)) return std::nullopt;
-  if (const unsigned processes = load_processes_needed(o, threads); processes > 1)
-    return run_load_processes(o, processes, *target, error, hooks);
-  if (!enough_descriptors(o, threads, error) || !target_answers(o, *target, error)) return std::nullopt;
-  if (o.start_at > 0 && !wait_for_start(o.start_at, o.progress, error)) return std::nullopt;  // --start-at
-  if (o.hold) block_go_signal();  // before any thread starts, so that none of them takes it
-
-  const Payload payload(o.size, o.expect, o.framing);
-  IdleCrowd crowd(*target, payload, to_duration(o.timeout_s), o.connect_rate);
-  if (o.idle > 0) crowd.open(o.idle);
-  LoadThreads load(o, payload, *target, threads);
-  if (!first_round_connected(o, load, *target, error)) return std::nullopt;
-  const double open_s = seconds_since(load.launched());
-  const std::uint64_t held = load.sum([](const WorkerStats& s) { return s.connects.get(); }) + crowd.established();
-  if (o.hold && !wait_for_go(held, error)) return std::nullopt;
-  if (hooks.on_held) hooks.on_held(held);
-  load.go();
-  std::optional<IntervalRecorder> recorder;
-  const Window window = measure(o, load, recorder);
-  load.stop_and_join();
-  RunResult r = add_up(o, *target, threads, load, window);
-  recorder->finish(r);
-  r.open_s = open_s;
-  r.source_addresses = target->sources ? target->sources->size() : 1;
-  crowd.finish(r);
+  // Towards a server on this machine, count the connects its kernel dropped for a full accept
+  // queue (a load process of a bigger run leaves that to its parent, which sees them all).
+  const auto overflows_before = !o.hold && is_loopback(target->addr) ? listen_overflows() : std::nullopt;
+  auto r = run_load_on(o, *target, error, hooks);
+  if (r && overflows_before)
+    if (const auto after = listen_overflows()) r->listen_overflows = *after - *overflows_before;
   return r;
 }
 

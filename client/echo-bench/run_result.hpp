@@ -42,6 +42,7 @@ struct RunResult {
   double idle_open_s = 0;            // time to open the idle crowd (slowest process)
   std::uint64_t processes = 1;       // load processes (past one process's descriptors)
   std::uint64_t source_addresses = 1;
+  std::uint64_t listen_overflows = 0;  // loopback target: connects this machine dropped for a full accept queue
   // The generator's own health and the time series (interval_recorder.cpp):
   double cpu_s = 0;                       // echo-bench's CPU, user + system, over the measured window
   double cpu_wait_s = 0;                  // its threads' time ready to run but waiting for a CPU (schedstat)
