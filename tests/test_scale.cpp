@@ -109,6 +109,26 @@ TEST_CASE("fork holds more connections than its parent may open, opened no faste
   CHECK(std::stoul(m[1]) >= 300);
 }
 
+TEST_CASE("a server that never accepts: the bench counts the connects its kernel dropped, and says to pace them") {
+  // A listening socket with a queue of 1 that nobody accepts from: past the queue, the kernel
+  // drops connects (TcpExt ListenOverflows, machine-wide: other tests may add to it, never take).
+  const int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(listener >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  REQUIRE(bind(listener, reinterpret_cast<sockaddr*>(&addr), len) == 0);
+  REQUIRE(listen(listener, 1) == 0);
+  REQUIRE(getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  const Ran r = bench({"run", "--port", std::to_string(ntohs(addr.sin_port)), "-c", "20", "-d", "1", "--warmup", "0",
+                       "--timeout", "2", "--json"});
+  close(listener);
+  CHECK(r.code == 3);  // nothing is ever answered
+  CHECK(json_number(r.out, "listen_overflows") > 0);
+  CHECK(r.err.find("pace them with --connect-rate") != std::string::npos);
+}
+
 TEST_CASE("--connect-rate must be a rate") {
   const Ran r = bench({"run", "-c", "2", "--connect-rate", "-1"});
   CHECK(r.code == 2);
