@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "compare_report.hpp"
 #include "cpu_set.hpp"
 #include "histogram.hpp"
 #include "json_writer.hpp"
@@ -252,6 +253,29 @@ TEST_CASE("compare on two modes writes the table and the JSON and the chart") {
   const std::string md = r.out;
   CHECK(md.find("| thread | 1 |") != std::string::npos);
   fs::remove_all(out);
+}
+
+TEST_CASE("compare's table says `killed` where a server had to be killed, not CPU figures it cannot know") {
+  // wait4 of a SIGKILLed hybrid supervisor counts none of its unreaped workers' CPU.
+  CompareReport report;
+  Point p;
+  p.server = "stubborn";
+  p.connections = 10;
+  p.run = RunResult{};
+  p.run->requests_total = 1000;
+  p.cost.user_s = 0.01;
+  p.cost.killed = true;
+  report.points.push_back(p);
+  const std::string md = markdown_tables(report);
+  CHECK(md.find("| stubborn | 10 |") != std::string::npos);
+  CHECK(md.find("| killed | killed | – |") != std::string::npos);
+  CHECK(md.find("did not exit within 15 s of SIGTERM") != std::string::npos);
+  CHECK(point_summary("stubborn", p).find("server CPU unknown (killed") != std::string::npos);
+
+  report.points[0].cost.killed = false;  // a server that stopped by itself: its figures, no note
+  const std::string clean = markdown_tables(report);
+  CHECK(clean.find("| 0.01 | 0.00 | 10.0 |") != std::string::npos);
+  CHECK(clean.find("killed") == std::string::npos);
 }
 
 TEST_CASE("compare says clearly when the server does not start") {

@@ -29,8 +29,19 @@ std::string machine_line() {
 }
 
 std::string cost_cells(const Point& p) {
-  return fmt::format("{:.2f} | {:.2f} | {:.1f} | {:.1f} | {} | {} |", p.cost.user_s, p.cost.system_s, cpu_us_per_request(p),
-                     mib(p.peak.rss_bytes), p.peak.processes, p.peak.threads);
+  const std::string cpu = p.cost.killed ? "killed | killed | – |"
+                                        : fmt::format("{:.2f} | {:.2f} | {:.1f} |", p.cost.user_s, p.cost.system_s,
+                                                      cpu_us_per_request(p));
+  return fmt::format("{} {:.1f} | {} | {} |", cpu, mib(p.peak.rss_bytes), p.peak.processes, p.peak.threads);
+}
+
+// Under a table whose rows include a server that had to be killed.
+std::string killed_note(const CompareReport& report) {
+  for (const Point& p : report.points)
+    if (p.cost.killed)
+      return "\n`killed`: the server did not exit within 15 s of SIGTERM and was killed, so its CPU is unknown "
+             "(wait4 counts only the children a process reaped itself). Its log is in `logs/`.\n";
+  return "";
 }
 
 std::string closed_table(const CompareReport& report) {
@@ -47,7 +58,7 @@ std::string closed_table(const CompareReport& report) {
     t += fmt::format("| {} | {} | {:.0f} | {:.1f} | {:.1f} | {:.1f} | {:.1f} | {} | {} {} |\n", p->server, p->connections,
                      r.rps(), r.mbps(), to_us(r.latency.quantile(0.5)), to_us(r.latency.quantile(0.99)),
                      to_us(r.latency.quantile(0.999)), r.errors(), cost_cells(*p),
-                     p->cost.voluntary_switches + p->cost.involuntary_switches);
+                     p->cost.killed ? "–" : std::to_string(p->cost.voluntary_switches + p->cost.involuntary_switches));
   }
   return t;
 }
@@ -80,10 +91,12 @@ double cpu_us_per_request(const Point& p) {
 std::string point_summary(const std::string& label, const Point& p) {
   if (!p.run) return fmt::format("{}: failed: {}", label, p.error);
   const RunResult& r = *p.run;
-  return fmt::format("{}: {:.0f} {}/s  p99 {:.1f} us  errors {}  server CPU {:.2f} s  peak RSS {:.1f} MiB  {} procs  {} threads",
+  const std::string cpu = p.cost.killed ? "unknown (killed: it did not stop in time)"
+                                        : fmt::format("{:.2f} s", p.cost.user_s + p.cost.system_s);
+  return fmt::format("{}: {:.0f} {}/s  p99 {:.1f} us  errors {}  server CPU {}  peak RSS {:.1f} MiB  {} procs  {} threads",
                      label, p.churn ? r.connects_per_s() : r.rps(), p.churn ? "conn" : "req",
-                     to_us(r.latency.quantile(0.99)), r.errors(), p.cost.user_s + p.cost.system_s, mib(p.peak.rss_bytes),
-                     p.peak.processes, p.peak.threads);
+                     to_us(r.latency.quantile(0.99)), r.errors(), cpu, mib(p.peak.rss_bytes), p.peak.processes,
+                     p.peak.threads);
 }
 
 std::vector<const Point*> median_rows(const CompareReport& report, bool churn) {
@@ -133,6 +146,7 @@ std::string markdown_tables(const CompareReport& report) {
   md += closed_table(report);
   md += memory_table(report);
   if (o.churn) md += "\nChurn: a new connection per request (connect, one line, reply, close).\n\n" + churn_table(report);
+  md += killed_note(report);
   md += "\n![throughput and p99 latency against connections](chart.png)\n\n";
   md += "Latency is from send to reply. Server columns cover the server's whole process tree for the point: CPU "
         "user and system seconds (the tree's own and its reaped children's, from wait4), CPU per correct reply "
@@ -167,6 +181,7 @@ std::string results_json(const CompareReport& report) {
         .value("voluntary_switches", p.cost.voluntary_switches)
         .value("involuntary_switches", p.cost.involuntary_switches)
         .value("exit_code", static_cast<double>(p.cost.exit_code))
+        .value("killed", p.cost.killed)
         .end_object();
     json.end_object();
   }

@@ -98,6 +98,7 @@ ServerCost LaunchedServer::stop(std::chrono::milliseconds grace) {
   cost.voluntary_switches = static_cast<std::uint64_t>(ended.usage.ru_nvcsw);
   cost.involuntary_switches = static_cast<std::uint64_t>(ended.usage.ru_nivcsw);
   cost.exit_code = ended.exited() && !ended.killed ? ended.code() : -1;
+  cost.killed = ended.killed;
   return cost;
 }
 

@@ -30,7 +30,11 @@ struct LaunchSpec {
 struct ServerCost {
   double user_s = 0, system_s = 0;
   std::uint64_t voluntary_switches = 0, involuntary_switches = 0;
-  int exit_code = -1;  // -1: killed (it did not stop on SIGTERM in time)
+  int exit_code = -1;  // -1: it did not exit by itself (a signal ended it)
+  // It did not stop within the grace time after SIGTERM and was SIGKILLed: wait4 then counts
+  // only its own CPU, not that of children it never reaped (hybrid's workers), so the CPU
+  // figures above are not the server's.
+  bool killed = false;
 };
 
 class LaunchedServer {
@@ -45,7 +49,7 @@ class LaunchedServer {
   unsigned short port() const { return port_; }
 
   // SIGTERM to the whole group, then SIGKILL after `grace`; reaps and says what it cost.
-  ServerCost stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
+  ServerCost stop(std::chrono::milliseconds grace = std::chrono::seconds(15));
 
  private:
   explicit LaunchedServer(const echo::ChildOptions& options) : child_(options) {}
