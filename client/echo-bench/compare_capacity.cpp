@@ -15,18 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string stem(const std::string& name) {
-  std::string s;
-  for (const char c : name) s += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
-  return s;
-}
-
-std::string quoted(const std::string& s) {  // a gnuplot single-quoted string
-  std::string q = "'";
-  for (const char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
-  return q + "'";
-}
-
 // The last step run at the capacity (the highest rate that held), if any.
 const CapacityStep* at_capacity(const CapacityResult& r) {
   if (!r.capacity) return nullptr;
@@ -90,11 +78,11 @@ bool write_capacity_chart(const CompareReport& report, std::string& error) {
   std::string plot;
   for (const CapacityOutcome& c : report.capacities) {
     if (c.result.curve().empty()) continue;
-    const std::string file = fmt::format("data/{}-capacity.dat", stem(c.server));
+    const std::string file = fmt::format("data/{}-capacity.dat", file_stem(c.server));
     std::ofstream out(dir / file, std::ios::trunc);
     for (const CapacityStep& s : c.result.curve()) out << fmt::format("{:.1f} {:.1f}\n", s.offered, std::max(s.p99_us, 0.1));
-    plot += fmt::format("{}{} using 1:2 with linespoints lw 2 pt 7 title {}", plot.empty() ? "plot " : ", ", quoted(file),
-                        quoted(c.server));
+    plot += fmt::format("{}{} using 1:2 with linespoints lw 2 pt 7 title {}", plot.empty() ? "plot " : ", ", gnuplot_quoted(file),
+                        gnuplot_quoted(c.server));
   }
   if (plot.empty()) {
     error = "no capacity step was measured";
@@ -107,7 +95,7 @@ bool write_capacity_chart(const CompareReport& report, std::string& error) {
       "set terminal pngcairo size 900,520 font ',10'\nset output 'capacity.png'\n"
       "set title {}\nset logscale xy\nset xlabel 'offered rate, requests/s (open loop)'\n"
       "set ylabel 'p99 latency, µs'\nset grid\nset key top left\n{}",
-      quoted(fmt::format("echo-bench compare --capacity {:g}: p99 against offered rate", target)), plot);
+      gnuplot_quoted(fmt::format("echo-bench compare --capacity {:g}: p99 against offered rate", target)), plot);
   return run_gnuplot(report.out_dir, "capacity.gp", error);
 }
 

@@ -16,19 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A server name as a file name: peers are named by users.
-std::string file_stem(const std::string& name) {
-  std::string stem;
-  for (const char c : name) stem += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
-  return stem;
-}
-
-std::string quoted(const std::string& s) {  // a gnuplot single-quoted string
-  std::string q = "'";
-  for (const char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
-  return q + "'";
-}
-
 // One data file per server and load kind: connections, speed, p99 (µs).
 std::vector<std::string> write_data(const CompareReport& report, bool churn) {
   std::vector<std::string> servers;
@@ -50,8 +37,8 @@ std::string plot_line(const std::vector<std::string>& servers, bool churn, int c
   for (std::size_t i = 0; i < servers.size(); ++i) {
     if (i > 0) line += ", ";
     line += fmt::format("{} using 1:{} with linespoints lw 2 pt 7 title {}",
-                        quoted(fmt::format("data/{}{}.dat", file_stem(servers[i]), churn ? "-churn" : "")), column,
-                        quoted(servers[i]));
+                        gnuplot_quoted(fmt::format("data/{}{}.dat", file_stem(servers[i]), churn ? "-churn" : "")), column,
+                        gnuplot_quoted(servers[i]));
   }
   return line + "\n";
 }
@@ -64,7 +51,7 @@ std::string script(const CompareReport& report, const std::vector<std::string>& 
       "set terminal pngcairo size {},480 font ',10'\nset output 'chart.png'\n"
       "set multiplot layout 1,{} title {}\n"
       "set logscale x\nset xlabel 'connections'\nset grid\nset key top left\nset yrange [0:*]\n",
-      panels * 560, panels, quoted(fmt::format("echo-bench compare: {}-byte lines, pipeline {}, {:.0f} s per point",
+      panels * 560, panels, gnuplot_quoted(fmt::format("echo-bench compare: {}-byte lines, pipeline {}, {:.0f} s per point",
                                                report.options.load.size, report.options.load.pipeline,
                                                report.options.load.duration_s)));
   gp += "set title 'throughput (higher is better)'\nset ylabel 'requests/s'\n" + plot_line(closed, false, 2);
@@ -77,6 +64,18 @@ std::string script(const CompareReport& report, const std::vector<std::string>& 
 }
 
 }  // namespace
+
+std::string file_stem(const std::string& name) {
+  std::string stem;
+  for (const char c : name) stem += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+  return stem;
+}
+
+std::string gnuplot_quoted(const std::string& s) {
+  std::string q = "'";
+  for (const char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
+  return q + "'";
+}
 
 bool write_chart(const CompareReport& report, std::string& error) {
   const fs::path dir(report.out_dir);

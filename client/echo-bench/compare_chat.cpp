@@ -17,12 +17,6 @@ namespace {
 
 double mib(std::uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
 
-std::string machine_line() {
-  utsname u{};
-  uname(&u);
-  return fmt::format("{} {}, {} CPUs online", u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN));
-}
-
 }  // namespace
 
 void add_chat_server_args(const CompareOptions& o, std::vector<std::string>& argv) {
@@ -77,25 +71,14 @@ std::vector<const Point*> chat_rows(const CompareReport& report) {
               [](const Point* a, const Point* b) { return a->chat->deliveries_per_s() < b->chat->deliveries_per_s(); });
     rows.push_back(reps[reps.size() / 2]);
   }
-  std::vector<std::string> servers;  // in the order first measured
-  for (const Point& p : report.points)
-    if (std::find(servers.begin(), servers.end(), p.server) == servers.end()) servers.push_back(p.server);
-  const auto rank = [&](const Point* p) { return std::find(servers.begin(), servers.end(), p->server) - servers.begin(); };
-  std::stable_sort(rows.begin(), rows.end(), [&](const Point* a, const Point* b) {
-    return rank(a) != rank(b) ? rank(a) < rank(b) : a->connections < b->connections;
-  });
+  order_by_server(report, rows);
   return rows;
 }
 
 std::string chat_markdown(const CompareReport& report) {
   const CompareOptions& o = report.options;
   std::string md = fmt::format("# echo-bench compare --chat\n\n`{}`\n\n", o.command_line);
-  const std::time_t now = std::time(nullptr);
-  char date[32];
-  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", std::localtime(&now));
-  md += fmt::format("{}; {}. Server on CPUs {}, load on CPUs {}.\n", date, machine_line(),
-                    report.server_cpus.empty() ? "any" : report.server_cpus,
-                    report.client_cpus.empty() ? "any" : report.client_cpus);
+  md += where_and_when(report);
   md += fmt::format("Each point: a fresh `echo-server --chat`, the clients in {} room{}, {} sender{}, {}; {:.1f} s "
                     "warm-up, {:.1f} s measured{}.\n\n",
                     o.rooms, o.rooms == 1 ? "" : "s", o.senders, o.senders == 1 ? "" : "s",

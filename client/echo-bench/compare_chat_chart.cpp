@@ -15,18 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string file_stem(const std::string& name) {  // peers are named by users
-  std::string stem;
-  for (const char c : name) stem += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
-  return stem;
-}
-
-std::string quoted(const std::string& s) {  // a gnuplot single-quoted string
-  std::string q = "'";
-  for (const char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
-  return q + "'";
-}
-
 // data/SERVER-chat.dat: members per room, deliveries/s, delivery p99 (µs).
 std::vector<std::string> write_data(const CompareReport& report) {
   std::vector<std::string> servers;
@@ -47,7 +35,7 @@ std::string plot_line(const std::vector<std::string>& servers, int column) {
   std::string line = "plot ";
   for (std::size_t i = 0; i < servers.size(); ++i)
     line += fmt::format("{}{} using 1:{} with linespoints lw 2 pt 7 title {}", i ? ", " : "",
-                        quoted("data/" + file_stem(servers[i]) + "-chat.dat"), column, quoted(servers[i]));
+                        gnuplot_quoted("data/" + file_stem(servers[i]) + "-chat.dat"), column, gnuplot_quoted(servers[i]));
   return line + "\n";
 }
 
@@ -68,7 +56,7 @@ bool write_chat_chart(const CompareReport& report, std::string& error) {
       "set terminal pngcairo size 1120,480 font ',10'\nset output 'chart.png'\n"
       "set multiplot layout 1,2 title {}\n"
       "set logscale x\nset xlabel 'members per room'\nset grid\nset key top left\n",
-      quoted(fmt::format("echo-bench compare --chat: {} sender{}, {}, {:.0f} s per point", o.senders,
+      gnuplot_quoted(fmt::format("echo-bench compare --chat: {} sender{}, {}, {:.0f} s per point", o.senders,
                          o.senders == 1 ? "" : "s", o.chat_rate > 0 ? fmt::format("{:.0f} msg/s", o.chat_rate) : "closed loop",
                          o.load.duration_s)));
   gp += "set title 'delivery p99 (lower is better)'\nset ylabel 'µs'\nset logscale y\n" + plot_line(servers, 3);

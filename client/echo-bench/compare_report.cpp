@@ -22,12 +22,6 @@ namespace fs = std::filesystem;
 
 double mib(std::uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
 
-std::string machine_line() {
-  utsname u{};
-  uname(&u);
-  return fmt::format("{} {}, {} CPUs online", u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN));
-}
-
 std::string cost_cells(const Point& p) {
   const std::string cpu = p.cost.killed ? "killed | killed | – |"
                                         : fmt::format("{:.2f} | {:.2f} | {:.1f} |", p.cost.user_s, p.cost.system_s,
@@ -115,7 +109,26 @@ std::vector<const Point*> median_rows(const CompareReport& report, bool churn) {
     std::sort(reps.begin(), reps.end(), [&](const Point* a, const Point* b) { return speed(a) < speed(b); });
     rows.push_back(reps[reps.size() / 2]);
   }
-  // Points were measured interleaved (servers innermost); tables read by server, then load.
+  order_by_server(report, rows);
+  return rows;
+}
+
+std::string machine_line() {
+  utsname u{};
+  uname(&u);
+  return fmt::format("{} {}, {} CPUs online", u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+std::string where_and_when(const CompareReport& report) {
+  const std::time_t now = std::time(nullptr);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", std::localtime(&now));
+  return fmt::format("{}; {}. Server on CPUs {}, load on CPUs {}.\n", date, machine_line(),
+                     report.server_cpus.empty() ? "any" : report.server_cpus,
+                     report.client_cpus.empty() ? "any" : report.client_cpus);
+}
+
+void order_by_server(const CompareReport& report, std::vector<const Point*>& rows) {
   std::vector<std::string> servers;
   for (const Point& p : report.points)
     if (std::find(servers.begin(), servers.end(), p.server) == servers.end()) servers.push_back(p.server);
@@ -123,7 +136,6 @@ std::vector<const Point*> median_rows(const CompareReport& report, bool churn) {
   std::stable_sort(rows.begin(), rows.end(), [&](const Point* a, const Point* b) {
     return rank(a) != rank(b) ? rank(a) < rank(b) : a->connections < b->connections;
   });
-  return rows;
 }
 
 std::string markdown_tables(const CompareReport& report) {
@@ -131,12 +143,7 @@ std::string markdown_tables(const CompareReport& report) {
   const RunOptions& l = o.load;
   std::string md = "# echo-bench compare\n\n";
   md += fmt::format("`{}`\n\n", o.command_line);
-  const std::time_t now = std::time(nullptr);
-  char date[32];
-  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M", std::localtime(&now));
-  md += fmt::format("{}; {}. Server on CPUs {}, load on CPUs {}.\n", date, machine_line(),
-                    report.server_cpus.empty() ? "any" : report.server_cpus,
-                    report.client_cpus.empty() ? "any" : report.client_cpus);
+  md += where_and_when(report);
   if (!report.capacities.empty()) return md + capacity_markdown(report);
   md += fmt::format("Each point: a fresh server, {:.1f} s warm-up, {:.1f} s measured, {}-byte lines, pipeline {}, "
                     "closed loop{}.\n\n",

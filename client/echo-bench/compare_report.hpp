@@ -42,6 +42,18 @@ std::string capacity_markdown(const CompareReport& report);
 void write_capacities_json(JsonWriter& json, const CompareReport& report);
 bool write_capacity_chart(const CompareReport& report, std::string& error);
 
+// What every compare report (plain, --chat, --capacity) shares.
+std::string machine_line();  // "Linux 6.18..., 2 CPUs online"
+// "DATE; MACHINE. Server on CPUs S, load on CPUs L.\n": the line under a report's command.
+std::string where_and_when(const CompareReport& report);
+// Rows by server, in the order the servers were first measured (points are measured
+// interleaved, servers innermost), then by connections.
+void order_by_server(const CompareReport& report, std::vector<const Point*>& rows);
+// For the charts (compare_chart.cpp): a server name as a file name (peers are named by users),
+// and a string as gnuplot reads it, single-quoted.
+std::string file_stem(const std::string& name);
+std::string gnuplot_quoted(const std::string& s);
+
 // Server CPU (user + system) per correct reply, in microseconds; 0 when nothing was answered.
 double cpu_us_per_request(const Point& p);
 
