@@ -81,8 +81,8 @@ bool write_capacity_chart(const CompareReport& report, std::string& error) {
     const std::string file = fmt::format("data/{}-capacity.dat", file_stem(c.server));
     std::ofstream out(dir / file, std::ios::trunc);
     for (const CapacityStep& s : c.result.curve()) out << fmt::format("{:.1f} {:.1f}\n", s.offered, std::max(s.p99_us, 0.1));
-    plot += fmt::format("{}{} using 1:2 with linespoints lw 2 pt 7 title {}", plot.empty() ? "plot " : ", ", gnuplot_quoted(file),
-                        gnuplot_quoted(c.server));
+    plot += fmt::format("{}{} using 1:2 with linespoints lw 2 pt 7 title {}", plot.empty() ? "plot " : ", ",
+                        gnuplot_quoted(file), gnuplot_quoted(c.server));
   }
   if (plot.empty()) {
     error = "no capacity step was measured";

@@ -37,8 +37,8 @@ std::string plot_line(const std::vector<std::string>& servers, bool churn, int c
   for (std::size_t i = 0; i < servers.size(); ++i) {
     if (i > 0) line += ", ";
     line += fmt::format("{} using 1:{} with linespoints lw 2 pt 7 title {}",
-                        gnuplot_quoted(fmt::format("data/{}{}.dat", file_stem(servers[i]), churn ? "-churn" : "")), column,
-                        gnuplot_quoted(servers[i]));
+                        gnuplot_quoted(fmt::format("data/{}{}.dat", file_stem(servers[i]), churn ? "-churn" : "")),
+                        column, gnuplot_quoted(servers[i]));
   }
   return line + "\n";
 }
