@@ -15,22 +15,20 @@
 #include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
-#include <asio/write.hpp>
 #include <spdlog/spdlog.h>
 #include <system_error>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "channel_writer.hpp"
 #include "chat_core.hpp"
 #include "chat_wire.hpp"
 
 namespace echo::chat {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_awaitable);
-constexpr std::size_t kChannelRead = 65536;
 // A worker reads its channel at once (its members' outboxes take the cut-offs), so a channel
 // this far behind means a worker that is stuck, not slow.
 constexpr std::size_t kMaxWorkerBacklog = std::size_t{256} << 20;
@@ -156,18 +154,8 @@ struct Hub::State {
   }
 
   asio::awaitable<void> write_deliveries(std::shared_ptr<Worker> w) {
-    std::string writing;
-    while (!w->gone) {
-      if (w->queued.empty()) {
-        w->output_ready.expires_at(Clock::time_point::max());
-        co_await w->output_ready.async_wait(use_nothrow);
-        continue;
-      }
-      writing.swap(w->queued);
-      const auto [error, n] = co_await asio::async_write(w->channel, asio::buffer(writing), use_nothrow);
-      writing.clear();
-      if (error) w->let_go();
-    }
+    const std::error_code error = co_await write_queued(w->channel, w->queued, w->output_ready, w->gone);
+    if (error) w->let_go();
   }
 };
 

@@ -4,17 +4,16 @@
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/use_awaitable.hpp>
-#include <asio/write.hpp>
 
 #include <array>
 #include <spdlog/spdlog.h>
 
+#include "channel_writer.hpp"
+
 namespace echo::chat {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr auto use_nothrow = asio::experimental::as_tuple(asio::use_awaitable);
-constexpr std::size_t kChannelRead = 65536;
 
 }  // namespace
 
@@ -51,18 +50,8 @@ struct RemoteLink::State {
 namespace {
 
 asio::awaitable<void> write_events(std::shared_ptr<RemoteLink::State> s) {
-  std::string writing;
-  while (!s->hub_gone) {
-    if (s->queued.empty()) {
-      s->output_ready.expires_at(Clock::time_point::max());
-      co_await s->output_ready.async_wait(use_nothrow);
-      continue;
-    }
-    writing.swap(s->queued);
-    const auto [error, n] = co_await asio::async_write(s->channel, asio::buffer(writing), use_nothrow);
-    writing.clear();
-    if (error) s->lose_hub();
-  }
+  const std::error_code error = co_await write_queued(s->channel, s->queued, s->output_ready, s->hub_gone);
+  if (error) s->lose_hub();
 }
 
 asio::awaitable<void> read_deliveries(std::shared_ptr<RemoteLink::State> s) {
