@@ -112,11 +112,9 @@ std::string chat_markdown(const CompareReport& report) {
 }
 
 std::string chat_json(const CompareReport& report) {
-  const CompareOptions& o = report.options;
   JsonWriter json;
-  json.begin_object().value("command", o.command_line).value("machine", machine_line()).value("chat", true);
-  json.value("server_cpus", report.server_cpus).value("client_cpus", report.client_cpus);
-  json.value("repeat", static_cast<std::uint64_t>(o.repeat)).value("interrupted", report.interrupted);
+  begin_results_json(json, report);
+  json.value("chat", true);
   json.begin_array("points");
   for (const Point& p : report.points) {
     json.begin_object()

@@ -22,6 +22,12 @@ namespace fs = std::filesystem;
 
 double mib(std::uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
 
+std::string machine_line() {  // "Linux 6.18..., 2 CPUs online"
+  utsname u{};
+  uname(&u);
+  return fmt::format("{} {}, {} CPUs online", u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN));
+}
+
 std::string cost_cells(const Point& p) {
   const std::string cpu = p.cost.killed ? "killed | killed | – |"
                                         : fmt::format("{:.2f} | {:.2f} | {:.1f} |", p.cost.user_s, p.cost.system_s,
@@ -113,12 +119,6 @@ std::vector<const Point*> median_rows(const CompareReport& report, bool churn) {
   return rows;
 }
 
-std::string machine_line() {
-  utsname u{};
-  uname(&u);
-  return fmt::format("{} {}, {} CPUs online", u.sysname, u.release, sysconf(_SC_NPROCESSORS_ONLN));
-}
-
 std::string where_and_when(const CompareReport& report) {
   const std::time_t now = std::time(nullptr);
   char date[32];
@@ -126,6 +126,12 @@ std::string where_and_when(const CompareReport& report) {
   return fmt::format("{}; {}. Server on CPUs {}, load on CPUs {}.\n", date, machine_line(),
                      report.server_cpus.empty() ? "any" : report.server_cpus,
                      report.client_cpus.empty() ? "any" : report.client_cpus);
+}
+
+void begin_results_json(JsonWriter& json, const CompareReport& report) {
+  json.begin_object().value("command", report.options.command_line).value("machine", machine_line());
+  json.value("server_cpus", report.server_cpus).value("client_cpus", report.client_cpus);
+  json.value("repeat", static_cast<std::uint64_t>(report.options.repeat)).value("interrupted", report.interrupted);
 }
 
 void order_by_server(const CompareReport& report, std::vector<const Point*>& rows) {
@@ -163,11 +169,8 @@ std::string markdown_tables(const CompareReport& report) {
 }
 
 std::string results_json(const CompareReport& report) {
-  const CompareOptions& o = report.options;
   JsonWriter json;
-  json.begin_object().value("command", o.command_line).value("machine", machine_line());
-  json.value("server_cpus", report.server_cpus).value("client_cpus", report.client_cpus);
-  json.value("repeat", static_cast<std::uint64_t>(o.repeat)).value("interrupted", report.interrupted);
+  begin_results_json(json, report);
   json.begin_array("points");
   for (const Point& p : report.points) {
     json.begin_object()

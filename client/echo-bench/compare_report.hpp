@@ -43,9 +43,11 @@ void write_capacities_json(JsonWriter& json, const CompareReport& report);
 bool write_capacity_chart(const CompareReport& report, std::string& error);
 
 // What every compare report (plain, --chat, --capacity) shares.
-std::string machine_line();  // "Linux 6.18..., 2 CPUs online"
 // "DATE; MACHINE. Server on CPUs S, load on CPUs L.\n": the line under a report's command.
 std::string where_and_when(const CompareReport& report);
+// Opens results.json's object with what every report has (command, machine, CPUs, repeat,
+// interrupted); the caller adds its points and closes it.
+void begin_results_json(JsonWriter& json, const CompareReport& report);
 // Rows by server, in the order the servers were first measured (points are measured
 // interleaved, servers innermost), then by connections.
 void order_by_server(const CompareReport& report, std::vector<const Point*>& rows);
