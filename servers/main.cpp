@@ -60,15 +60,6 @@ void list_modes(const std::string& format) {
   }
 }
 
-// Descriptors the busiest server process holds at --max-connections. A fork parent holds none:
-// each connection lives in its own child (but the chat hub keeps a channel per child); hybrid's
-// workers share them out.
-std::size_t descriptors_per_process(const echo::Backend& backend, const echo::ServerConfig& config) {
-  if (backend.name == "fork") return config.chat ? config.max_connections : 0;
-  if (backend.name == "hybrid") return (config.max_connections + config.workers - 1) / config.workers;
-  return config.max_connections;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -154,7 +145,7 @@ int main(int argc, char** argv) {
   echo::Counters& counters = echo::make_shared_counters();  // before any fork or thread
   echo::install_stop_handlers();
   const std::size_t fd_limit = echo::raise_fd_limit();
-  if (const std::size_t needed = descriptors_per_process(*backend, config); fd_limit < needed + 16)
+  if (const std::size_t needed = echo::descriptors_per_process(*backend, config); fd_limit < needed + 16)
     spdlog::warn("open-file limit is {}, lower than the {} connections one {} process would hold for "
                  "--max-connections {}: connections past it will be turned away",
                  fd_limit, needed, backend->name, config.max_connections);
