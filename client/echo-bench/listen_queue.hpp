@@ -2,9 +2,7 @@
 // Did the server accept slower than the connects came? The kernel counts every connection it
 // dropped because a listening socket's accept queue was full (TcpExt ListenOverflows in
 // /proc/net/netstat). The count is machine-wide, so it speaks for the server only when the
-// server runs on this machine: towards a loopback target.
-
-#include <sys/socket.h>
+// server runs on this machine: towards a loopback target (is_loopback, target.hpp).
 
 #include <cstdint>
 #include <optional>
@@ -13,8 +11,5 @@ namespace echo::bench {
 
 // This machine's count so far; nullopt when /proc/net/netstat cannot be read.
 std::optional<std::uint64_t> listen_overflows();
-
-// Whether addr is a loopback address (127.0.0.0/8, ::1), i.e. a server on this machine.
-bool is_loopback(const sockaddr_storage& addr);
 
 }  // namespace echo::bench

@@ -45,10 +45,7 @@ std::optional<std::size_t> source_addresses_needed(const sockaddr_storage& targe
   const std::size_t per_address = connections_per_address();
   const std::size_t needed = (connections + per_address - 1) / per_address;
   if (needed <= 1) return 1;
-  const bool loopback_v4 =
-      target_addr.ss_family == AF_INET &&
-      (ntohl(reinterpret_cast<const sockaddr_in&>(target_addr).sin_addr.s_addr) >> 24) == 127;
-  if (!loopback_v4) {
+  if (!is_loopback_v4(target_addr)) {
     error = fmt::format(
         "{} connections need {} source addresses ({} each: net.ipv4.ip_local_port_range has {} ports), but towards a "
         "non-loopback server there is one; run several agents (--agent) from several machines",

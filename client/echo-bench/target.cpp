@@ -58,4 +58,13 @@ int socket_error(int fd) {
   return err;
 }
 
+bool is_loopback_v4(const sockaddr_storage& addr) {
+  return addr.ss_family == AF_INET && (ntohl(reinterpret_cast<const sockaddr_in&>(addr).sin_addr.s_addr) >> 24) == 127;
+}
+
+bool is_loopback(const sockaddr_storage& addr) {
+  return is_loopback_v4(addr) ||
+         (addr.ss_family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&reinterpret_cast<const sockaddr_in6&>(addr).sin6_addr));
+}
+
 }  // namespace echo::bench

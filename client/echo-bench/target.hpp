@@ -29,4 +29,9 @@ int start_connect(const Target& target);
 // The pending error of a socket whose non-blocking connect finished (0 when it connected).
 int socket_error(int fd);
 
+// Whether addr is in 127.0.0.0/8, where every address is this machine's (source_addresses.cpp
+// binds to them); is_loopback also takes ::1: a server on this machine either way.
+bool is_loopback_v4(const sockaddr_storage& addr);
+bool is_loopback(const sockaddr_storage& addr);
+
 }  // namespace echo::bench
