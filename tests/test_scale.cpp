@@ -90,11 +90,11 @@ TEST_CASE("hybrid holds more connections than one process may open, each answere
 
 TEST_CASE("fork holds more connections than its parent may open, opened no faster than --connect-rate") {
   // The fork parent hands every connection to its child, so 128 descriptors do not bound it;
-  // the processes do. The bench opens its 300 connections at 600 a second at most: the first
-  // at once, the last no sooner than 299/600 s later.
+  // the processes do. The bench (one load thread) opens its 300 connections at 600 a second at
+  // most: the first at once, the last no sooner than 299/600 s later.
   ServerProcess server({"--mode", "fork", "--max-connections", "400", "--log-level", "warn"}, "echo-server", 128);
   const Ran r = bench({"run", "--port", std::to_string(server.port()), "-c", "300", "-n", "600", "--rate", "600",
-                       "--connect-rate", "600", "--timeout", "30", "--json", "-q"},
+                       "-t", "1", "--connect-rate", "600", "--timeout", "30", "--json", "-q"},
                       0, 120s);
   INFO(r.err);
   REQUIRE(r.code == 0);
@@ -129,6 +129,16 @@ TEST_CASE("a server that never accepts: the bench counts the connects its kernel
   CHECK(r.code == 3);  // nothing is ever answered
   CHECK(json_number(r.out, "listen_overflows") > 0);
   CHECK(r.err.find("pace them with --connect-rate") != std::string::npos);
+}
+
+TEST_CASE("--connect-rate R starts connect k no sooner than k/R seconds after the first") {
+  ServerProcess server({"--mode", "coro", "--log-level", "warn"});
+  const Ran r = bench({"run", "--port", std::to_string(server.port()), "-c", "3", "-t", "1", "--connect-rate", "4",
+                       "-d", "0.2", "--warmup", "0", "--json", "-q"});
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(json_number(r.out, "connections") == 3);
+  CHECK(json_number(r.out, "open_s") >= 2.0 / 4.0);  // the third, two quarters of a second on
 }
 
 TEST_CASE("--connect-rate must be a rate") {

@@ -15,12 +15,13 @@ class ConnectPace {
  public:
   explicit ConnectPace(double per_second) : per_second_(per_second) {}
 
-  // Whether one more connect may start now; the first one always may.
+  // Whether one more connect may start now: connect k (from 0) no sooner than k / R seconds
+  // after the first.
   bool allows(Clock::time_point now) {
     if (per_second_ <= 0) return true;
     if (started_ == 0) first_ = now;
     const double elapsed = std::chrono::duration<double>(now - first_).count();
-    return static_cast<double>(started_) < 1.0 + per_second_ * elapsed;
+    return static_cast<double>(started_) <= per_second_ * elapsed;
   }
   void started() { ++started_; }
 
